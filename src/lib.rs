@@ -1,0 +1,11 @@
+//! `gen_core`: everything behind the `gen` binary.
+//!
+//! Data flows one way, one module per stage:
+//! spec file ─parse─▶ [`spec::Spec`] ─resolve(profile)─▶ [`model::Model`]
+//! ─render(templates)─▶ YAML text ─type─▶ k8s-openapi objects ─check─▶ findings ─emit─▶ stdout | dir
+
+pub mod diag;
+pub mod locate;
+pub mod path;
+pub mod suggest;
+pub mod typed;
