@@ -1,1 +1,5 @@
-fn main() {}
+//! The `gen` binary: everything lives in the `gen_core` library.
+
+fn main() {
+    std::process::exit(gen_core::app::main());
+}

@@ -90,7 +90,11 @@ mod tests {
 
     #[test]
     fn parse_and_print_round_trip() {
-        for s in ["autoscale.min", "spec.template.spec.containers[0].env[3].value", "a[1][2]"] {
+        for s in [
+            "autoscale.min",
+            "spec.template.spec.containers[0].env[3].value",
+            "a[1][2]",
+        ] {
             assert_eq!(FieldPath::parse(s).to_string(), s);
         }
     }
@@ -98,6 +102,9 @@ mod tests {
     #[test]
     fn keys_with_dots_print_quoted() {
         let p = FieldPath::parse("metadata.annotations").key("gen.migratorydata.io/skip");
-        assert_eq!(p.to_string(), r#"metadata.annotations["gen.migratorydata.io/skip"]"#);
+        assert_eq!(
+            p.to_string(),
+            r#"metadata.annotations["gen.migratorydata.io/skip"]"#
+        );
     }
 }

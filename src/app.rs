@@ -1,0 +1,395 @@
+//! The commands: each reads its inputs, runs the stages and decides what reaches stdout,
+//! stderr and the exit code. Nothing reaches stdout unless the whole command succeeded.
+
+use std::io::{IsTerminal, Write};
+
+use clap::Parser;
+
+use crate::cli::{BackplaneArg, Cli, Command, InitArgs, RenderArgs};
+use crate::diag::{Diagnostic, Severity, Style};
+use crate::locate::{Locator, Pos};
+use crate::model::{self, Model, Problem};
+use crate::path::FieldPath;
+use crate::profile::Profile;
+use crate::render::{self, Document};
+use crate::source::{self, Source};
+use crate::spec::{self, Platform};
+
+/// The spec `gen render` uses when given none: the seed guide's native AKS cluster.
+pub const EMBEDDED_EXAMPLE: &str = include_str!("../examples/native.yaml");
+
+/// Runs gen with the process's arguments; returns the exit code.
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    let mut out = Output::new(&cli);
+    let code = match &cli.command {
+        Command::Render(args) => render_command(args, &mut out),
+        Command::Schema => {
+            out.stdout(&schema());
+            0
+        }
+        Command::Init(args) => match init(args) {
+            Ok(text) => {
+                out.stdout(&text);
+                0
+            }
+            Err(e) => {
+                out.error_text(&e);
+                1
+            }
+        },
+    };
+    out.flush();
+    code
+}
+
+/// Collects what a command prints: stdout only on success, diagnostics on stderr.
+pub struct Output {
+    style: Style,
+    quiet: bool,
+    verbose: bool,
+    stdout: String,
+    stderr: String,
+}
+
+impl Output {
+    fn new(cli: &Cli) -> Output {
+        let mut style = Style::detect(std::io::stderr().is_terminal());
+        style.snippets = !cli.no_snippets;
+        Output {
+            style,
+            quiet: cli.quiet,
+            verbose: cli.verbose,
+            stdout: String::new(),
+            stderr: String::new(),
+        }
+    }
+
+    fn stdout(&mut self, s: &str) {
+        self.stdout.push_str(s);
+    }
+
+    fn diagnostic(&mut self, d: &Diagnostic, source: Option<&str>) {
+        if d.severity == Severity::Warning && self.quiet {
+            return;
+        }
+        self.stderr.push_str(&d.render(source, self.style));
+        if !self.stderr.ends_with('\n') {
+            self.stderr.push('\n');
+        }
+    }
+
+    fn error_text(&mut self, msg: &str) {
+        let d = Diagnostic {
+            severity: Severity::Error,
+            message: msg.to_string(),
+            file: None,
+            pos: None,
+            path: None,
+            label: String::new(),
+            notes: vec![],
+        };
+        self.diagnostic(&d, None);
+    }
+
+    fn info(&mut self, line: &str) {
+        if self.verbose {
+            self.stderr.push_str(line);
+            self.stderr.push('\n');
+        }
+    }
+
+    /// Drops stdout: a failed command prints nothing there.
+    fn discard_stdout(&mut self) {
+        self.stdout.clear();
+    }
+
+    fn flush(&mut self) {
+        let mut err = std::io::stderr().lock();
+        let _ = err.write_all(self.stderr.as_bytes());
+        let mut o = std::io::stdout().lock();
+        // A closed pipe (`gen render | head`) is not gen's failure.
+        let _ = o.write_all(self.stdout.as_bytes()).and_then(|_| o.flush());
+    }
+}
+
+/// One spec, read and rendered.
+pub struct Rendered {
+    pub source: Source,
+    pub model: Model,
+    pub documents: Vec<Document>,
+}
+
+fn render_command(args: &RenderArgs, out: &mut Output) -> i32 {
+    let profile = match &args.profile {
+        None => None,
+        Some(path) => match read_profile(path, args.max_input_bytes) {
+            Ok(p) => Some(p),
+            Err(d) => {
+                out.diagnostic(&d.0, d.1.as_deref());
+                return 1;
+            }
+        },
+    };
+    let inputs: Vec<String> = if args.specs.is_empty() {
+        vec![String::new()]
+    } else {
+        args.specs.clone()
+    };
+    let mut rendered = Vec::new();
+    let mut failed = false;
+    for arg in &inputs {
+        let source = if arg.is_empty() {
+            Source {
+                name: "<embedded example>".to_string(),
+                path: None,
+                text: EMBEDDED_EXAMPLE.to_string(),
+            }
+        } else {
+            match source::read(arg, args.max_input_bytes) {
+                Ok(s) => s,
+                Err(e) => {
+                    out.diagnostic(&input_error(&e), None);
+                    failed = true;
+                    continue;
+                }
+            }
+        };
+        let opts = model::Options {
+            platform: args.platform.map(Into::into),
+            profile: profile.clone(),
+            no_namespace: args.no_namespace,
+            base_dir: source.base_dir(),
+            allow_outside_files: args.allow_outside_files,
+            max_file_bytes: args.max_input_bytes,
+        };
+        match render_one(source, &opts, out) {
+            Some(r) => rendered.push(r),
+            None => failed = true,
+        }
+    }
+    if failed {
+        out.discard_stdout();
+        return 1;
+    }
+    for r in &rendered {
+        out.stdout(&render::join(&r.documents));
+    }
+    0
+}
+
+/// Parses, resolves and renders one spec, reporting every problem. None when it failed.
+pub fn render_one(source: Source, opts: &model::Options, out: &mut Output) -> Option<Rendered> {
+    let spec = match spec::parse(&source.text) {
+        Ok(s) => s,
+        Err(e) => {
+            out.diagnostic(&parse_error(&source, &e), Some(&source.text));
+            return None;
+        }
+    };
+    let resolved = model::resolve(&spec, opts);
+    let locator = if resolved.warnings.is_empty() && resolved.model.is_ok() {
+        None
+    } else {
+        Some(Locator::new(&source.text))
+    };
+    for w in &resolved.warnings {
+        let d = problem(&source, locator.as_ref(), w, Severity::Warning);
+        out.diagnostic(&d, Some(&source.text));
+    }
+    for line in &resolved.defaults {
+        out.info(&format!("info: {}: {line}", source.name));
+    }
+    let model = match resolved.model {
+        Ok(m) => m,
+        Err(errors) => {
+            for e in &errors {
+                let d = problem(&source, locator.as_ref(), e, Severity::Error);
+                out.diagnostic(&d, Some(&source.text));
+            }
+            return None;
+        }
+    };
+    if model.jaas_secret.is_some() && std::io::stdout().is_terminal() {
+        let w = Problem {
+            path: FieldPath::parse("backplane.jaas.file"),
+            message: "the rendered Secret holds the JAAS credentials and stdout is a terminal"
+                .to_string(),
+        };
+        out.diagnostic(
+            &problem(&source, locator.as_ref(), &w, Severity::Warning),
+            None,
+        );
+    }
+    match render::render(&model) {
+        Ok(documents) => Some(Rendered {
+            source,
+            model,
+            documents,
+        }),
+        Err(e) => {
+            // A template bug, not the user's: say so plainly, without the (secret-bearing) context.
+            out.error_text(&format!(
+                "internal error rendering `{}`: {}",
+                source.name,
+                e.kind()
+            ));
+            None
+        }
+    }
+}
+
+fn problem(
+    source: &Source,
+    locator: Option<&Locator>,
+    p: &Problem,
+    severity: Severity,
+) -> Diagnostic {
+    let pos = locator.and_then(|l| l.value_pos(0, &p.path).or_else(|| l.key_pos(0, &p.path)));
+    let headline = match severity {
+        Severity::Error => format!("invalid cluster spec `{}`", source.name),
+        Severity::Warning => format!("cluster spec `{}`", source.name),
+    };
+    Diagnostic {
+        severity,
+        message: headline,
+        file: Some(source.name.clone()),
+        pos: Some(pos.unwrap_or(Pos { line: 1, column: 1 })),
+        path: Some(p.path.clone()),
+        label: p.message.clone(),
+        notes: vec![],
+    }
+}
+
+/// A YAML or shape error from the spec parser, with the field path it happened at and a
+/// "did you mean" for misspelled keys and values.
+fn parse_error(source: &Source, e: &serde_saphyr::Error) -> Diagnostic {
+    let pos = e.location().map(|l| Pos {
+        line: l.line() as usize,
+        column: l.column() as usize,
+    });
+    let raw = e.to_string();
+    let first = strip_location(raw.lines().next().unwrap_or(&raw));
+    let message = first
+        .rsplit_once(" at line ")
+        .map_or(first, |(m, _)| m)
+        .to_string();
+    let path = pos.and_then(|p| Locator::new(&source.text).path_at(0, p));
+    let mut notes = Vec::new();
+    if let Some(hint) = did_you_mean(&message, source, pos) {
+        notes.push(format!("help: did you mean `{hint}`?"));
+    }
+    Diagnostic {
+        severity: Severity::Error,
+        message: format!("invalid cluster spec `{}`", source.name),
+        file: Some(source.name.clone()),
+        pos: Some(pos.unwrap_or(Pos { line: 1, column: 1 })),
+        path: path.filter(|p| !p.is_root()),
+        label: explain(&message),
+        notes,
+    }
+}
+
+/// Drops serde-saphyr's own `error: line L column C: ` prefix: the diagnostic shows the place.
+fn strip_location(s: &str) -> &str {
+    let s = s.strip_prefix("error: ").unwrap_or(s);
+    if let Some(rest) = s.strip_prefix("line ")
+        && let Some(i) = rest.find(": ")
+    {
+        return &rest[i + 2..];
+    }
+    s
+}
+
+/// Rewords the parser's terse messages where a newcomer would be lost.
+fn explain(message: &str) -> String {
+    if message.starts_with("unexpected end of input")
+        || message.starts_with("expected mapping start")
+    {
+        return "the spec must be a YAML mapping (at least `namespace`, `platform` and `replicas`); see `gen init`".to_string();
+    }
+    if message.starts_with("multiple YAML documents") {
+        return "a spec is one YAML document; give each cluster its own file".to_string();
+    }
+    if let Some(t) = message.strip_prefix("invalid ")
+        && ["u32", "u16", "i64"].contains(&t)
+    {
+        return format!(
+            "expected a whole number in range ({})",
+            match t {
+                "u32" => "0 to 4294967295",
+                "u16" => "0 to 65535",
+                _ => "a 64-bit integer",
+            }
+        );
+    }
+    message.to_string()
+}
+
+fn did_you_mean(message: &str, source: &Source, pos: Option<Pos>) -> Option<String> {
+    // unknown field `replica`, expected one of name, namespace, ...
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        let (word, rest) = rest.split_once('`')?;
+        let list = rest
+            .split_once("expected one of ")
+            .map(|x| x.1)
+            .or_else(|| rest.split_once("expected ").map(|x| x.1))?;
+        let candidates: Vec<&str> = list.split(", ").map(|c| c.trim_matches('`')).collect();
+        return crate::suggest::did_you_mean(word, candidates.iter().copied()).map(str::to_string);
+    }
+    // unknown variant `openshfit`, expected one of `aks`, `eks`, `openshift`
+    if let Some(rest) = message.strip_prefix("unknown variant `") {
+        let (word, rest) = rest.split_once('`')?;
+        let list = rest
+            .split_once("expected one of ")
+            .map(|x| x.1)
+            .or_else(|| rest.split_once("expected ").map(|x| x.1))?;
+        let candidates: Vec<&str> = list.split(", ").map(|c| c.trim_matches('`')).collect();
+        return crate::suggest::did_you_mean(word, candidates.iter().copied()).map(str::to_string);
+    }
+    let _ = (source, pos);
+    None
+}
+
+fn input_error(e: &source::InputError) -> Diagnostic {
+    Diagnostic {
+        severity: Severity::Error,
+        message: format!("cannot read `{}`", e.name),
+        file: Some(e.name.clone()),
+        pos: e.at.map(|(line, column)| Pos { line, column }),
+        path: None,
+        label: format!("`{}` {}", e.name, e.message),
+        notes: vec![],
+    }
+}
+
+fn read_profile(
+    path: &std::path::Path,
+    max: u64,
+) -> Result<Profile, Box<(Diagnostic, Option<String>)>> {
+    let name = path.display().to_string();
+    let source = source::read(&name, max).map_err(|e| Box::new((input_error(&e), None)))?;
+    Profile::parse(&source.text).map_err(|e| {
+        let mut d = parse_error(&source, &e);
+        d.message = format!("invalid profile `{name}`");
+        Box::new((d, Some(source.text.clone())))
+    })
+}
+
+/// The JSON Schema of the spec, pretty-printed.
+pub fn schema() -> String {
+    let schema = schemars::schema_for!(spec::Spec);
+    let mut s = serde_json::to_string_pretty(&schema).expect("a schema serializes");
+    s.push('\n');
+    s
+}
+
+/// An annotated starter spec for a platform and backplane.
+pub fn init(args: &InitArgs) -> Result<String, String> {
+    let platform: Platform = args.platform.into();
+    let profile = Profile::builtin(platform);
+    Ok(crate::render::starter(
+        &profile,
+        args.backplane == BackplaneArg::Kafka,
+    ))
+}

@@ -1,0 +1,110 @@
+//! The command line: clap definitions, nothing else.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// The Kubernetes version gen's typed validation is pinned to (k8s-openapi feature).
+pub const KUBERNETES_VERSION: &str = "1.33";
+
+fn long_version() -> &'static str {
+    concat!(
+        env!("CARGO_PKG_VERSION"),
+        " (validates against Kubernetes 1.33 via k8s-openapi 0.29)"
+    )
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "gen",
+    version = long_version(),
+    about = "Render validated MigratoryData bundles for AKS, EKS and OpenShift, and lint what overlays made of them",
+    after_help = "Example:\n  gen render cluster.yaml | kubectl apply -f -",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// Silence warnings.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Explain each default gen applied.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+    /// One line per message, no source excerpts (for logs).
+    #[arg(long, global = true)]
+    pub no_snippets: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Render one or more specs into a Kubernetes bundle.
+    #[command(
+        after_help = "Examples:\n  gen render cluster.yaml | kubectl apply -f -\n  gen render cluster.yaml --out base/          # a kustomize base\n  gen render cluster.yaml --out base/ --check  # exit 1 with a diff if base/ drifted\n  gen render                                   # the embedded example"
+    )]
+    Render(RenderArgs),
+    /// Print the JSON Schema of the cluster spec.
+    #[command(after_help = "Example:\n  gen schema > gen-spec.schema.json")]
+    Schema,
+    /// Print an annotated starter spec that renders as it is.
+    #[command(after_help = "Example:\n  gen init --platform eks --backplane kafka > cluster.yaml")]
+    Init(InitArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// Spec files (`-` for stdin). None: the embedded example.
+    pub specs: Vec<String>,
+    /// Target platform; overrides the spec's `platform`.
+    #[arg(long, value_enum)]
+    pub platform: Option<PlatformArg>,
+    /// Use this profile file instead of the built-in one for the platform.
+    #[arg(long, value_name = "FILE")]
+    pub profile: Option<PathBuf>,
+    /// Leave the Namespace object out (e.g. when it is managed elsewhere).
+    #[arg(long)]
+    pub no_namespace: bool,
+    /// Write a kustomize base (one file per object and a kustomization.yaml) into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// With --out: write nothing; exit 1 with a diff when DIR differs from what gen would write.
+    #[arg(long, requires = "out")]
+    pub check: bool,
+    /// Let `jaas.file` point outside the spec's directory.
+    #[arg(long)]
+    pub allow_outside_files: bool,
+    /// Largest input accepted, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = crate::source::DEFAULT_MAX_BYTES)]
+    pub max_input_bytes: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    #[arg(long, value_enum, default_value = "aks")]
+    pub platform: PlatformArg,
+    #[arg(long, value_enum, default_value = "native")]
+    pub backplane: BackplaneArg,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum PlatformArg {
+    Aks,
+    Eks,
+    Openshift,
+}
+
+impl From<PlatformArg> for crate::spec::Platform {
+    fn from(p: PlatformArg) -> Self {
+        match p {
+            PlatformArg::Aks => crate::spec::Platform::Aks,
+            PlatformArg::Eks => crate::spec::Platform::Eks,
+            PlatformArg::Openshift => crate::spec::Platform::Openshift,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum BackplaneArg {
+    Native,
+    Kafka,
+}

@@ -1,0 +1,1741 @@
+//! Resolves a [`Spec`] against a platform [`Profile`] into the [`Model`] templates see.
+//!
+//! Every default is applied here, every name and option string computed, and every rule the
+//! guides state only in prose checked, each with the field path it is about. Templates only
+//! print what the model holds.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::path::FieldPath;
+use crate::profile::Profile;
+use crate::quantity;
+use crate::spec::{
+    BackplaneType, LogLevel, Platform, SecurityProtocol, ServiceType, Spec, TaintEffect,
+    TolerationOperator, TruststoreType,
+};
+
+pub const DEFAULT_NAME: &str = "migratorydata";
+pub const DEFAULT_IMAGE: &str = "migratorydata/server:6.0.24";
+pub const CLIENT_PORT: u16 = 8800;
+pub const CLUSTER_PORTS: [u16; 4] = [8801, 8802, 8803, 8804];
+pub const METRICS_PORT: u16 = 9900;
+pub const JAAS_DIR: &str = "/migratorydata/secrets";
+pub const JAAS_KEY: &str = "jaas.config";
+pub const TRUSTSTORE_DIR: &str = "/migratorydata/truststore";
+pub const LOG_DIR: &str = "/migratorydata/logs";
+pub const COORDINATION_DIR: &str = "/migratorydata/coordination";
+/// Prefix of the annotation that silences one lint rule on one object: the key ends with the
+/// rule id, the value says why.
+pub const LINT_SKIP_PREFIX: &str = "lint.gen.migratorydata.io/";
+/// Longest name gen accepts: a StatefulSet's pods carry a `controller-revision-hash` label of
+/// `<name>-<10 chars>`, and label values stop at 63.
+pub const MAX_NAME: usize = 52;
+
+/// Server options gen computes itself; `extraOptions` may not set them.
+const MANAGED_OPTIONS: &[(&str, &str)] = &[
+    ("Memory", "resources.memory and memoryPercent"),
+    ("LogLevel", "logLevel"),
+    ("LogFolder", "nothing: gen points it at an emptyDir volume"),
+    ("ClusterMembers", "replicas and autoscale.max"),
+    (
+        "ClusterMemberListen",
+        "nothing: gen derives it from the pod name",
+    ),
+    ("ClusterSeedMemberCount", "seedCount"),
+    (
+        "ClusterMemberCoordinationFolder",
+        "nothing: gen points it at an emptyDir volume",
+    ),
+    ("ClusterEngine", "backplane.type"),
+    ("LicenseKey", "licenseKey (a Secret)"),
+    ("ClusterPassword", "clusterPassword (a Secret)"),
+    ("Monitor", "metrics"),
+    ("MonitorHTTP.Listen", "metrics"),
+];
+
+/// One thing wrong with (or worth saying about) a spec, at a field path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub path: FieldPath,
+    pub message: String,
+}
+
+impl Problem {
+    fn new(path: &str, message: impl Into<String>) -> Problem {
+        Problem {
+            path: FieldPath::parse(path),
+            message: message.into(),
+        }
+    }
+}
+
+/// Text that must never reach a terminal, a log or a diff (JAAS file contents).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub String);
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+impl Serialize for Secret {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+/// How a spec is resolved, beyond the spec itself.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// `--platform`: overrides the spec's platform.
+    pub platform: Option<Platform>,
+    /// `--profile FILE`, already read.
+    pub profile: Option<Profile>,
+    /// `--no-namespace`: leave the Namespace out.
+    pub no_namespace: bool,
+    /// Where relative `jaas.file` paths start: the spec's directory, or the working directory
+    /// for stdin.
+    pub base_dir: PathBuf,
+    /// `--allow-outside-files`: let `jaas.file` point outside `base_dir`.
+    pub allow_outside_files: bool,
+    /// Largest jaas.file accepted, in bytes.
+    pub max_file_bytes: u64,
+}
+
+/// Everything templates need, computed. Field names are what templates use.
+#[derive(Clone, Debug, Serialize)]
+pub struct Model {
+    pub name: String,
+    pub namespace: String,
+    pub platform: &'static str,
+    pub namespace_object: Option<NamespaceObject>,
+    /// Labels every object carries.
+    pub labels: BTreeMap<String, String>,
+    /// The subset of labels that selects this cluster's pods.
+    pub selector: BTreeMap<String, String>,
+    /// Annotations every object carries.
+    pub annotations: BTreeMap<String, String>,
+    pub pod_labels: BTreeMap<String, String>,
+    pub pod_annotations: BTreeMap<String, String>,
+    pub image: String,
+    pub service_account: ServiceAccount,
+    pub jaas_secret: Option<JaasSecret>,
+    pub client_service: ClientService,
+    pub headless_service: Option<String>,
+    /// The inter-cluster ports (native only), as the headless Service and NetworkPolicy list them.
+    pub cluster_ports: Vec<Port>,
+    pub metrics: Option<Metrics>,
+    pub workload: Workload,
+    pub pdb: Pdb,
+    pub hpa: Option<Hpa>,
+    pub route: Option<Route>,
+    pub network_policy: Option<String>,
+    /// Cluster members as the server sees them (native only), in order.
+    pub cluster_members: Vec<String>,
+    pub seed_count: Option<u32>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct NamespaceObject {
+    /// Pod Security Admission level enforced on the namespace.
+    pub pod_security: &'static str,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ServiceAccount {
+    pub name: String,
+    pub annotations: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct JaasSecret {
+    pub name: String,
+    pub key: &'static str,
+    /// The file's contents, base64-encoded.
+    pub data: Secret,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ClientService {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: ServiceType,
+    pub port: u16,
+    pub target_port: u16,
+    pub annotations: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Metrics {
+    pub service_name: String,
+    pub port: u16,
+    pub path: &'static str,
+    pub service_monitor: bool,
+    pub interval: String,
+    pub scrape_namespace: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Workload {
+    pub kind: &'static str,
+    pub name: String,
+    /// None when an HPA owns the replica count (Kubernetes' guidance: leave it out).
+    pub replicas: Option<u32>,
+    /// StatefulSet only: the headless Service that gives members stable DNS names.
+    pub service_name: Option<String>,
+    pub annotations: BTreeMap<String, String>,
+    pub container: Container,
+    pub volumes: Vec<Volume>,
+    pub security: PodSecurity,
+    pub node_selector: BTreeMap<String, String>,
+    pub tolerations: Vec<Toleration>,
+    pub zone_spread: bool,
+    pub image_pull_secrets: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Container {
+    pub name: &'static str,
+    pub ports: Vec<Port>,
+    pub env: Vec<Env>,
+    pub cpu: String,
+    pub memory: String,
+    pub mounts: Vec<Mount>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Port {
+    pub name: String,
+    pub port: u16,
+}
+
+/// One container environment variable: a literal value, a pod field or a Secret key.
+#[derive(Clone, Debug, Serialize)]
+pub struct Env {
+    pub name: &'static str,
+    pub value: Option<String>,
+    pub field_path: Option<&'static str>,
+    pub secret: Option<SecretRef>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SecretRef {
+    pub name: String,
+    pub key: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Volume {
+    pub name: &'static str,
+    /// None: an emptyDir.
+    pub secret: Option<String>,
+    /// Secret keys projected into the volume.
+    pub items: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Mount {
+    pub name: &'static str,
+    pub path: &'static str,
+    pub read_only: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PodSecurity {
+    pub run_as_user: Option<i64>,
+    pub run_as_group: Option<i64>,
+    pub fs_group: Option<i64>,
+    pub read_only_root_filesystem: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Toleration {
+    pub key: Option<String>,
+    pub operator: Option<&'static str>,
+    pub value: Option<String>,
+    pub effect: Option<&'static str>,
+    pub toleration_seconds: Option<i64>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Pdb {
+    pub name: String,
+    pub min_available: Option<u32>,
+    pub max_unavailable: Option<u32>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Hpa {
+    pub name: String,
+    pub min: u32,
+    pub max: u32,
+    pub cpu_percent: u32,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Route {
+    pub name: String,
+    pub annotations: BTreeMap<String, String>,
+    pub termination: String,
+    pub insecure_edge_termination_policy: String,
+}
+
+/// What resolving produced: the model, or every error found; warnings either way.
+pub struct Resolved {
+    pub model: Result<Model, Vec<Problem>>,
+    pub warnings: Vec<Problem>,
+    /// One line per default applied, for `-v`.
+    pub defaults: Vec<String>,
+}
+
+/// Collects errors, warnings and applied defaults while resolving.
+#[derive(Default)]
+struct Check {
+    errors: Vec<Problem>,
+    warnings: Vec<Problem>,
+    defaults: Vec<String>,
+}
+
+impl Check {
+    fn error(&mut self, path: &str, message: impl Into<String>) {
+        self.errors.push(Problem::new(path, message));
+    }
+
+    fn warn(&mut self, path: &str, message: impl Into<String>) {
+        self.warnings.push(Problem::new(path, message));
+    }
+
+    fn defaulted<T>(&mut self, value: T, what: impl FnOnce() -> String) -> T {
+        self.defaults.push(what());
+        value
+    }
+}
+
+/// Applies defaults and checks every rule; returns all errors at once.
+pub fn resolve(spec: &Spec, opts: &Options) -> Resolved {
+    let mut c = Check::default();
+    let model = build(spec, opts, &mut c);
+    let model = match model {
+        Some(m) if c.errors.is_empty() => Ok(m),
+        _ => Err(std::mem::take(&mut c.errors)),
+    };
+    Resolved {
+        model,
+        warnings: c.warnings,
+        defaults: c.defaults,
+    }
+}
+
+fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
+    let platform = match (opts.platform, spec.platform) {
+        (Some(p), _) | (None, Some(p)) => p,
+        (None, None) => {
+            c.error(
+                "platform",
+                "missing field `platform`: set aks, eks or openshift here or pass --platform",
+            );
+            return None;
+        }
+    };
+    let profile = opts
+        .profile
+        .clone()
+        .unwrap_or_else(|| Profile::builtin(platform));
+
+    let name = match &spec.name {
+        Some(n) => n.clone(),
+        None => c.defaulted(DEFAULT_NAME.to_string(), || {
+            format!("name absent: using `{DEFAULT_NAME}`")
+        }),
+    };
+    check_name(c, "name", &name, MAX_NAME, true);
+    let namespace = match &spec.namespace {
+        Some(n) => n.clone(),
+        None => {
+            c.error(
+                "namespace",
+                "missing field `namespace`: every object gen renders is namespaced",
+            );
+            String::new()
+        }
+    };
+    if spec.namespace.is_some() {
+        check_name(c, "namespace", &namespace, 63, false);
+    }
+
+    let backplane = spec.backplane.clone().unwrap_or_default();
+    let kafka = backplane.kind == Some(BackplaneType::Kafka);
+    if backplane.kind.is_none() {
+        c.defaulted((), || "backplane absent: native clustering".to_string());
+    }
+
+    let Some(replicas) = spec.replicas else {
+        c.error(
+            "replicas",
+            "missing field `replicas`: how many members the cluster runs (at least 1)",
+        );
+        return None;
+    };
+    if replicas == 0 {
+        c.error("replicas", "must be at least 1");
+    }
+    if replicas > 1000 {
+        c.error(
+            "replicas",
+            format!("`{replicas}` members is more than gen supports (at most 1000)"),
+        );
+    }
+
+    let seed_count = if kafka {
+        if spec.seed_count.is_some() {
+            c.error(
+                "seedCount",
+                "seed members belong to native clustering; remove seedCount for a kafka backplane",
+            );
+        }
+        None
+    } else {
+        let seeds = match spec.seed_count {
+            Some(s) => s,
+            None => c.defaulted(replicas.min(3), || {
+                format!("seedCount absent: min(3, replicas) = {}", replicas.min(3))
+            }),
+        };
+        if seeds == 0 {
+            c.error("seedCount", "must be at least 1");
+        } else if seeds > replicas {
+            c.error(
+                "seedCount",
+                format!(
+                    "must be at most replicas ({replicas}): every seed member is a running member"
+                ),
+            );
+        }
+        Some(seeds)
+    };
+
+    let hpa = spec.autoscale.as_ref().map(|a| {
+        let cpu = match a.cpu_percent {
+            Some(p) => p,
+            None => c.defaulted(50, || "autoscale.cpuPercent absent: 50".to_string()),
+        };
+        if a.min == 0 {
+            c.error("autoscale.min", "must be at least 1");
+        }
+        if a.min > a.max {
+            c.error("autoscale.min", format!("must be at most autoscale.max ({})", a.max));
+        }
+        if replicas < a.min {
+            c.error("replicas", format!("must be at least autoscale.min ({})", a.min));
+        }
+        if replicas > a.max {
+            c.error("replicas", format!("must be at most autoscale.max ({})", a.max));
+        }
+        if a.max > 1000 {
+            c.error("autoscale.max", "must be at most 1000");
+        }
+        if let Some(seeds) = seed_count
+            && a.min < seeds {
+                c.error(
+                    "autoscale.min",
+                    format!("must be at least seedCount ({seeds}): a PodDisruptionBudget keeps {seeds} seed members available"),
+                );
+            }
+        if !(1..=100).contains(&cpu) {
+            c.error("autoscale.cpuPercent", format!("`{cpu}` is not a percentage: use 1 to 100"));
+        }
+        Hpa { name: format!("{name}-autoscale"), min: a.min, max: a.max, cpu_percent: cpu }
+    });
+    if hpa.is_none() {
+        c.defaulted((), || {
+            "autoscale absent: no HorizontalPodAutoscaler rendered".to_string()
+        });
+    }
+
+    let image = match &spec.image {
+        Some(i) => i.clone(),
+        None => c.defaulted(DEFAULT_IMAGE.to_string(), || {
+            format!("image absent: pinned default `{DEFAULT_IMAGE}`")
+        }),
+    };
+    check_image(c, &image);
+
+    let labels_user = check_labels(c, "labels", &spec.labels);
+    let mut labels = BTreeMap::new();
+    labels.insert(
+        "app.kubernetes.io/name".to_string(),
+        "migratorydata".to_string(),
+    );
+    labels.insert("app.kubernetes.io/instance".to_string(), name.clone());
+    labels.insert(
+        "app.kubernetes.io/managed-by".to_string(),
+        "gen".to_string(),
+    );
+    let selector = labels
+        .iter()
+        .filter(|(k, _)| *k != "app.kubernetes.io/managed-by")
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect::<BTreeMap<_, _>>();
+    for (k, v) in labels_user {
+        match labels.entry(k) {
+            std::collections::btree_map::Entry::Occupied(e) => c.error(
+                &format!("labels.{}", e.key()),
+                "gen sets this label itself (it selects the pods); choose another key",
+            ),
+            std::collections::btree_map::Entry::Vacant(e) => {
+                e.insert(v);
+            }
+        }
+    }
+    let mut pod_labels = labels.clone();
+    for (k, v) in check_labels(c, "podLabels", &spec.pod_labels) {
+        if selector.contains_key(&k) {
+            c.error(
+                &format!("podLabels.{k}"),
+                "gen sets this label itself (it selects the pods); choose another key",
+            );
+        } else {
+            pod_labels.insert(k, v);
+        }
+    }
+    let annotations = check_annotations(c, "annotations", &spec.annotations);
+    let mut pod_annotations = check_annotations(c, "podAnnotations", &spec.pod_annotations);
+
+    let cluster_domain = match &spec.cluster_domain {
+        Some(d) => d.clone(),
+        None => c.defaulted("cluster.local".to_string(), || {
+            "clusterDomain absent: `cluster.local`".to_string()
+        }),
+    };
+    if !is_dns_subdomain(&cluster_domain) {
+        c.error(
+            "clusterDomain",
+            format!(
+                "`{cluster_domain}` is not a DNS domain (lowercase letters, digits, `-` and `.`)"
+            ),
+        );
+    }
+
+    // Resources and the heap derived from them.
+    let res = spec.resources.clone().unwrap_or_default();
+    let cpu = res.cpu.unwrap_or_else(|| {
+        c.defaulted("500m".to_string(), || {
+            "resources.cpu absent: `500m`".to_string()
+        })
+    });
+    let memory = res.memory.unwrap_or_else(|| {
+        c.defaulted("1Gi".to_string(), || {
+            "resources.memory absent: `1Gi`".to_string()
+        })
+    });
+    match quantity::parse(&cpu) {
+        Some(v) if v > 0.0 => {}
+        _ => c.error(
+            "resources.cpu",
+            format!("`{cpu}` is not a CPU quantity: use cores (`2`, `1.5`) or millicores (`500m`)"),
+        ),
+    }
+    let memory_percent = spec.memory_percent.unwrap_or(75);
+    if !(10..=95).contains(&memory_percent) {
+        c.error(
+            "memoryPercent",
+            format!("`{memory_percent}` leaves no sane heap or headroom: use 10 to 95"),
+        );
+    }
+    let heap_mb = match quantity::parse(&memory) {
+        Some(bytes) => {
+            let mb = (bytes * f64::from(memory_percent) / 100.0 / 1048576.0).floor() as u64;
+            if mb < 128 {
+                c.error(
+                    "resources.memory",
+                    format!("`{memory}` gives the server a {mb} MB heap at memoryPercent {memory_percent}; it needs at least 128 MB (e.g. `256Mi`)"),
+                );
+            }
+            mb
+        }
+        None => {
+            c.error(
+                "resources.memory",
+                format!("`{memory}` is not a memory quantity: use e.g. `512Mi`, `1Gi` or `2G`"),
+            );
+            0
+        }
+    };
+
+    let log_level = spec.log_level.unwrap_or(LogLevel::Info);
+
+    // Server options, in a fixed order.
+    let headless = format!("{name}-hs");
+    let members = if kafka {
+        0
+    } else {
+        hpa.as_ref().map_or(replicas, |h| h.max)
+    };
+    let cluster_members: Vec<String> = (0..members)
+        .map(|i| {
+            format!(
+                "{name}-{i}.{headless}.{namespace}.svc.{cluster_domain}:{}",
+                CLUSTER_PORTS[0]
+            )
+        })
+        .collect();
+    let mut options = vec![
+        format!("-DMemory={heap_mb}MB"),
+        format!("-DLogLevel={}", log_level.as_str()),
+        format!("-DLogFolder={LOG_DIR}"),
+        "-DX.ConnectionOffload=true".to_string(),
+    ];
+    let mut env = Vec::new();
+    if kafka {
+        options.push("-DClusterEngine=kafka".to_string());
+    } else {
+        env.push(Env {
+            name: "POD_NAME",
+            value: None,
+            field_path: Some("metadata.name"),
+            secret: None,
+        });
+        options.push("-DClusterDeliveryMode=Guaranteed".to_string());
+        options.push(format!(
+            "-DClusterMemberListen=$(POD_NAME).{headless}.{namespace}.svc.{cluster_domain}:{}",
+            CLUSTER_PORTS[0]
+        ));
+        options.push(format!("-DClusterMembers={}", cluster_members.join(",")));
+        options.push(format!(
+            "-DClusterSeedMemberCount={}",
+            seed_count.unwrap_or(1)
+        ));
+        options.push(format!(
+            "-DClusterMemberCoordinationFolder={COORDINATION_DIR}"
+        ));
+    }
+    for (field, option, var) in [
+        ("licenseKey", "LicenseKey", "MIGRATORYDATA_LICENSE_KEY"),
+        (
+            "clusterPassword",
+            "ClusterPassword",
+            "MIGRATORYDATA_CLUSTER_PASSWORD",
+        ),
+    ] {
+        let r = if field == "licenseKey" {
+            &spec.license_key
+        } else {
+            &spec.cluster_password
+        };
+        if let Some(r) = r {
+            check_secret_ref(c, field, &r.secret_name, &r.key);
+            env.push(Env {
+                name: var,
+                value: None,
+                field_path: None,
+                secret: Some(SecretRef {
+                    name: r.secret_name.clone(),
+                    key: r.key.clone(),
+                }),
+            });
+            options.push(format!("-D{option}=$({var})"));
+        }
+    }
+
+    let metrics_spec = spec.metrics.clone();
+    let metrics_on = metrics_spec
+        .as_ref()
+        .is_some_and(|m| m.enabled != Some(false));
+    let metrics = metrics_spec.filter(|_| metrics_on).map(|m| {
+        let interval = m.interval.unwrap_or_else(|| "30s".to_string());
+        if !is_duration(&interval) {
+            c.error(
+                "metrics.interval",
+                format!("`{interval}` is not a Prometheus duration: use e.g. `30s` or `1m`"),
+            );
+        }
+        let scrape_namespace = m
+            .scrape_namespace
+            .unwrap_or_else(|| "monitoring".to_string());
+        check_name(c, "metrics.scrapeNamespace", &scrape_namespace, 63, false);
+        Metrics {
+            service_name: format!("{name}-metrics"),
+            port: METRICS_PORT,
+            path: "/metrics",
+            service_monitor: m.service_monitor != Some(false),
+            interval,
+            scrape_namespace,
+        }
+    });
+    if metrics.is_some() {
+        options.push("-DMonitor=PROMETHEUS".to_string());
+        options.push(format!("-DMonitorHTTP.Listen=0.0.0.0:{METRICS_PORT}"));
+    }
+
+    for (k, v) in &spec.extra_options {
+        let path = format!("extraOptions.{k}");
+        if let Some((_, instead)) = MANAGED_OPTIONS.iter().find(|(o, _)| o == k) {
+            c.error(&path, format!("gen manages `{k}`; set {instead} instead"));
+        } else if !is_option_name(k) {
+            c.error(&path, format!("`{k}` is not a server option name (letters, digits, `.` and `_`, starting with a letter)"));
+        } else if v.is_empty() || v.chars().any(char::is_whitespace) {
+            c.error(&path, "the value must be non-empty and hold no spaces: the server splits its options on spaces");
+        } else {
+            options.push(format!("-D{k}={v}"));
+        }
+    }
+
+    // Kafka backplane.
+    let mut volumes = vec![
+        Volume {
+            name: "logs",
+            secret: None,
+            items: vec![],
+        },
+        Volume {
+            name: "tmp",
+            secret: None,
+            items: vec![],
+        },
+    ];
+    let mut mounts = vec![
+        Mount {
+            name: "logs",
+            path: LOG_DIR,
+            read_only: false,
+        },
+        Mount {
+            name: "tmp",
+            path: "/tmp",
+            read_only: false,
+        },
+    ];
+    if !kafka {
+        volumes.push(Volume {
+            name: "coordination",
+            secret: None,
+            items: vec![],
+        });
+        mounts.push(Mount {
+            name: "coordination",
+            path: COORDINATION_DIR,
+            read_only: false,
+        });
+    }
+    let mut jaas_secret = None;
+    let mut kafka_env = None;
+    if kafka {
+        let (kopts, secret, truststore) = kafka_options(c, &backplane, &name, opts, &mut env);
+        kafka_env = Some(kopts.join(" "));
+        if let Some((secret_name, data)) = secret {
+            volumes.push(Volume {
+                name: "jaas",
+                secret: Some(secret_name.clone()),
+                items: vec![JAAS_KEY.to_string()],
+            });
+            mounts.push(Mount {
+                name: "jaas",
+                path: JAAS_DIR,
+                read_only: true,
+            });
+            if let Some(data) = data {
+                // Roll the pods when the JAAS content changes: the Kafka client reads it once.
+                pod_annotations.insert("checksum/jaas".to_string(), sha256_hex(data.0.as_bytes()));
+                jaas_secret = Some(JaasSecret {
+                    name: secret_name,
+                    key: JAAS_KEY,
+                    data: Secret(base64(&data.0)),
+                });
+            }
+        }
+        if let Some((secret_name, key)) = truststore {
+            volumes.push(Volume {
+                name: "truststore",
+                secret: Some(secret_name),
+                items: vec![key],
+            });
+            mounts.push(Mount {
+                name: "truststore",
+                path: TRUSTSTORE_DIR,
+                read_only: true,
+            });
+        }
+    } else {
+        for (set, field) in [
+            (!backplane.bootstrap_servers.is_empty(), "bootstrapServers"),
+            (!backplane.topics.is_empty(), "topics"),
+            (backplane.security_protocol.is_some(), "securityProtocol"),
+            (backplane.sasl_mechanism.is_some(), "saslMechanism"),
+            (backplane.jaas.is_some(), "jaas"),
+            (backplane.truststore.is_some(), "truststore"),
+        ] {
+            if set {
+                c.error(
+                    &format!("backplane.{field}"),
+                    "belongs to a kafka backplane; set `backplane.type: kafka` or remove it",
+                );
+            }
+        }
+    }
+
+    env.push(Env {
+        name: "MIGRATORYDATA_EXTRA_OPTS",
+        value: Some(options.join(" ")),
+        field_path: None,
+        secret: None,
+    });
+    if let Some(k) = kafka_env {
+        env.push(Env {
+            name: "MIGRATORYDATA_KAFKA_EXTRA_OPTS",
+            value: Some(k),
+            field_path: None,
+            secret: None,
+        });
+    }
+
+    let cluster_ports: Vec<Port> = if kafka {
+        vec![]
+    } else {
+        CLUSTER_PORTS
+            .iter()
+            .enumerate()
+            .map(|(i, p)| Port {
+                name: format!("inter-cluster{}", i + 1),
+                port: *p,
+            })
+            .collect()
+    };
+    let mut ports = vec![Port {
+        name: "client-port".to_string(),
+        port: CLIENT_PORT,
+    }];
+    ports.extend(cluster_ports.iter().cloned());
+    if metrics.is_some() {
+        ports.push(Port {
+            name: "metrics".to_string(),
+            port: METRICS_PORT,
+        });
+    }
+
+    // Pod security: profile defaults, relaxed only on purpose.
+    let sec = spec.security.clone().unwrap_or_default();
+    let mut workload_annotations = BTreeMap::new();
+    let security = PodSecurity {
+        run_as_user: sec.run_as_user.or(profile.pod_security.run_as_user),
+        run_as_group: sec.run_as_group.or(profile.pod_security.run_as_group),
+        fs_group: sec.fs_group.or(profile.pod_security.fs_group),
+        read_only_root_filesystem: sec.read_only_root_filesystem.unwrap_or(true),
+    };
+    for (field, v) in [
+        ("runAsUser", sec.run_as_user),
+        ("runAsGroup", sec.run_as_group),
+        ("fsGroup", sec.fs_group),
+    ] {
+        match v {
+            Some(0) => c.error(
+                &format!("security.{field}"),
+                "0 is root; the restricted Pod Security Standard refuses it",
+            ),
+            Some(id) if id < 0 => c.error(&format!("security.{field}"), "must be a positive id"),
+            _ => {}
+        }
+    }
+    let fixed_ids =
+        sec.run_as_user.is_some() || sec.run_as_group.is_some() || sec.fs_group.is_some();
+    let relaxed =
+        !security.read_only_root_filesystem || (fixed_ids && platform == Platform::Openshift);
+    match (&sec.reason, relaxed) {
+        (None, true) => c.error(
+            "security.reason",
+            "relaxing a hardening default needs a reason: gen records it on the workload for reviewers",
+        ),
+        (Some(reason), true) => {
+            if !security.read_only_root_filesystem {
+                workload_annotations.insert("checkov.io/skip1".to_string(), format!("CKV_K8S_22={reason}"));
+            }
+            if fixed_ids && platform == Platform::Openshift {
+                workload_annotations.insert(format!("{LINT_SKIP_PREFIX}openshift-fixed-ids"), reason.clone());
+            }
+        }
+        _ => {}
+    }
+
+    let tolerations = spec
+        .tolerations
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            if t.operator == Some(TolerationOperator::Exists) && t.value.is_some() {
+                c.error(
+                    &format!("tolerations[{i}].value"),
+                    "must be empty when operator is Exists",
+                );
+            }
+            if t.key.is_none() && t.operator != Some(TolerationOperator::Exists) {
+                c.error(
+                    &format!("tolerations[{i}].key"),
+                    "required unless operator is Exists",
+                );
+            }
+            if t.toleration_seconds.is_some() && t.effect != Some(TaintEffect::NoExecute) {
+                c.error(
+                    &format!("tolerations[{i}].tolerationSeconds"),
+                    "only applies with effect NoExecute",
+                );
+            }
+            Toleration {
+                key: t.key.clone(),
+                operator: t.operator.map(|o| match o {
+                    TolerationOperator::Exists => "Exists",
+                    TolerationOperator::Equal => "Equal",
+                }),
+                value: t.value.clone(),
+                effect: t.effect.map(|e| match e {
+                    TaintEffect::NoSchedule => "NoSchedule",
+                    TaintEffect::PreferNoSchedule => "PreferNoSchedule",
+                    TaintEffect::NoExecute => "NoExecute",
+                }),
+                toleration_seconds: t.toleration_seconds,
+            }
+        })
+        .collect();
+    let node_selector = check_labels(c, "nodeSelector", &spec.node_selector);
+    for (i, s) in spec.image_pull_secrets.iter().enumerate() {
+        check_name(c, &format!("imagePullSecrets[{i}]"), s, 253, false);
+    }
+
+    let service = spec.service.clone().unwrap_or_default();
+    let mut client_annotations = profile.client_service.annotations.clone();
+    client_annotations.extend(check_annotations(
+        c,
+        "service.annotations",
+        &service.annotations,
+    ));
+    let client_port = service.port.unwrap_or(80);
+    if client_port == 0 {
+        c.error("service.port", "must be a port number, 1 to 65535");
+    }
+    let client_service = ClientService {
+        name: format!("{name}-cs"),
+        kind: service.kind.unwrap_or(profile.client_service.kind),
+        port: client_port,
+        target_port: CLIENT_PORT,
+        annotations: client_annotations,
+    };
+
+    let sa_annotations = spec
+        .service_account
+        .as_ref()
+        .map(|s| check_annotations(c, "serviceAccount.annotations", &s.annotations));
+
+    // The PDB: keep the seeds up (native), or lose at most one stateless replica (kafka).
+    let pdb = Pdb {
+        name: format!("{name}-pdb"),
+        min_available: seed_count,
+        max_unavailable: if kafka { Some(1) } else { None },
+    };
+    let floor = hpa.as_ref().map_or(replicas, |h| h.min);
+    if let Some(seeds) = seed_count
+        && seeds == floor
+    {
+        let (field, what) = if hpa.is_some() {
+            ("autoscale.min", "autoscale.min")
+        } else {
+            ("replicas", "replicas")
+        };
+        c.warn(
+                field,
+                format!(
+                    "the PodDisruptionBudget keeps {seeds} seed members available and {what} is {floor}: no voluntary eviction is possible, so node drains hang; run more members than seeds"
+                ),
+            );
+    }
+
+    let create_namespace = !opts.no_namespace && spec.create_namespace != Some(false);
+    let network_policy_on = spec
+        .network_policy
+        .as_ref()
+        .is_none_or(|n| n.enabled != Some(false));
+
+    let route = profile.route.as_ref().map(|r| Route {
+        name: name.clone(),
+        annotations: r.annotations.clone(),
+        termination: r.termination.clone(),
+        insecure_edge_termination_policy: r.insecure_edge_termination_policy.clone(),
+    });
+
+    Some(Model {
+        namespace_object: create_namespace.then_some(NamespaceObject {
+            pod_security: "restricted",
+        }),
+        labels,
+        selector,
+        annotations,
+        pod_labels,
+        pod_annotations,
+        image,
+        service_account: ServiceAccount {
+            name: name.clone(),
+            annotations: sa_annotations.unwrap_or_default(),
+        },
+        jaas_secret,
+        client_service,
+        headless_service: (!kafka).then(|| headless.clone()),
+        cluster_ports,
+        metrics,
+        workload: Workload {
+            kind: if kafka { "Deployment" } else { "StatefulSet" },
+            name: name.clone(),
+            replicas: if hpa.is_some() { None } else { Some(replicas) },
+            service_name: (!kafka).then_some(headless),
+            annotations: workload_annotations,
+            container: Container {
+                name: "migratorydata",
+                ports,
+                env,
+                cpu,
+                memory,
+                mounts,
+            },
+            volumes,
+            security,
+            node_selector,
+            tolerations,
+            zone_spread: spec.zone_spread.unwrap_or(false),
+            image_pull_secrets: spec.image_pull_secrets.clone(),
+        },
+        pdb,
+        hpa,
+        route,
+        network_policy: network_policy_on.then(|| name.clone()),
+        cluster_members,
+        seed_count,
+        platform: platform.as_str(),
+        name,
+        namespace,
+    })
+}
+
+/// Kafka options, the JAAS Secret (name, and contents when gen renders it) and the
+/// truststore (Secret name, key).
+#[allow(clippy::type_complexity)]
+fn kafka_options(
+    c: &mut Check,
+    b: &crate::spec::Backplane,
+    name: &str,
+    opts: &Options,
+    env: &mut Vec<Env>,
+) -> (
+    Vec<String>,
+    Option<(String, Option<Secret>)>,
+    Option<(String, String)>,
+) {
+    if b.bootstrap_servers.is_empty() {
+        c.error(
+            "backplane.bootstrapServers",
+            "a kafka backplane needs at least one `host:port` bootstrap server",
+        );
+    }
+    for (i, s) in b.bootstrap_servers.iter().enumerate() {
+        if !is_host_port(s) {
+            c.error(
+                &format!("backplane.bootstrapServers[{i}]"),
+                format!("`{s}` is not `host:port`"),
+            );
+        }
+    }
+    if b.topics.is_empty() {
+        c.error(
+            "backplane.topics",
+            "a kafka backplane needs at least one topic",
+        );
+    }
+    for (i, t) in b.topics.iter().enumerate() {
+        let ok = !t.is_empty()
+            && t.len() <= 249
+            && t.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+        if !ok {
+            c.error(
+                &format!("backplane.topics[{i}]"),
+                format!(
+                    "`{t}` is not a Kafka topic name (letters, digits, `.`, `_`, `-`; at most 249)"
+                ),
+            );
+        }
+    }
+    let protocol = b.security_protocol.unwrap_or(SecurityProtocol::Plaintext);
+    let mut o = vec![
+        format!("-Dbootstrap.servers={}", b.bootstrap_servers.join(",")),
+        format!("-Dtopics={}", b.topics.join(",")),
+        format!("-Dsecurity.protocol={}", protocol.as_str()),
+    ];
+    let mut secret = None;
+    if protocol.is_sasl() {
+        match b.sasl_mechanism {
+            Some(m) => o.push(format!("-Dsasl.mechanism={}", m.as_str())),
+            None => c.error(
+                "backplane.saslMechanism",
+                format!(
+                    "{} needs a saslMechanism: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512",
+                    protocol.as_str()
+                ),
+            ),
+        }
+        o.push(format!(
+            "-Djava.security.auth.login.config={JAAS_DIR}/{JAAS_KEY}"
+        ));
+        match &b.jaas {
+            None => c.error(
+                "backplane.jaas",
+                format!(
+                    "{} needs a JAAS file: set jaas.secretName (an existing Secret) or jaas.file",
+                    protocol.as_str()
+                ),
+            ),
+            Some(j) => match (&j.secret_name, &j.file) {
+                (Some(s), None) => {
+                    check_name(c, "backplane.jaas.secretName", s, 253, false);
+                    secret = Some((s.clone(), None));
+                }
+                (None, Some(f)) => {
+                    if let Some(text) = load_jaas(c, f, opts) {
+                        secret = Some((format!("{name}-jaas"), Some(text)));
+                    }
+                }
+                _ => c.error("backplane.jaas", "set exactly one of secretName and file"),
+            },
+        }
+    } else {
+        if b.sasl_mechanism.is_some() {
+            c.error(
+                "backplane.saslMechanism",
+                format!(
+                    "only applies with SASL_PLAINTEXT or SASL_SSL, not {}",
+                    protocol.as_str()
+                ),
+            );
+        }
+        if b.jaas.is_some() {
+            c.error(
+                "backplane.jaas",
+                format!(
+                    "only applies with SASL_PLAINTEXT or SASL_SSL, not {}",
+                    protocol.as_str()
+                ),
+            );
+        }
+    }
+    let mut truststore = None;
+    if let Some(t) = &b.truststore {
+        if !protocol.is_tls() {
+            c.error(
+                "backplane.truststore",
+                format!(
+                    "only applies with SSL or SASL_SSL, not {}",
+                    protocol.as_str()
+                ),
+            );
+        }
+        let key = t.key.clone().unwrap_or_else(|| "ca.p12".to_string());
+        let password_key = t
+            .password_key
+            .clone()
+            .unwrap_or_else(|| "ca.password".to_string());
+        check_secret_ref(c, "backplane.truststore", &t.secret_name, &key);
+        let kind = match t.kind.unwrap_or(TruststoreType::Pkcs12) {
+            TruststoreType::Pkcs12 => "PKCS12",
+            TruststoreType::Jks => "JKS",
+        };
+        env.push(Env {
+            name: "KAFKA_TRUSTSTORE_PASSWORD",
+            value: None,
+            field_path: None,
+            secret: Some(SecretRef {
+                name: t.secret_name.clone(),
+                key: password_key,
+            }),
+        });
+        o.push(format!("-Dssl.truststore.location={TRUSTSTORE_DIR}/{key}"));
+        o.push(format!("-Dssl.truststore.type={kind}"));
+        o.push("-Dssl.truststore.password=$(KAFKA_TRUSTSTORE_PASSWORD)".to_string());
+        truststore = Some((t.secret_name.clone(), key));
+    }
+    (o, secret, truststore)
+}
+
+/// Reads and checks a jaas.file. Errors never quote the file's contents.
+fn load_jaas(c: &mut Check, file: &str, opts: &Options) -> Option<Secret> {
+    const FIELD: &str = "backplane.jaas.file";
+    let path = Path::new(file);
+    let joined = opts.base_dir.join(path);
+    if !opts.allow_outside_files {
+        let escapes = path.is_absolute()
+            || path
+                .components()
+                .any(|p| matches!(p, std::path::Component::ParentDir));
+        if escapes {
+            c.error(FIELD, format!("`{file}` points outside the spec's directory; use a path inside it, or pass --allow-outside-files"));
+            return None;
+        }
+    }
+    let meta = match std::fs::metadata(&joined) {
+        Ok(m) => m,
+        Err(e) => {
+            c.error(
+                FIELD,
+                format!("cannot read `{}`: {}", joined.display(), io_reason(&e)),
+            );
+            return None;
+        }
+    };
+    if !meta.is_file() {
+        c.error(
+            FIELD,
+            format!("`{}` is not a regular file", joined.display()),
+        );
+        return None;
+    }
+    if !opts.allow_outside_files {
+        // A symlink inside the directory may still lead out of it.
+        let inside = match (
+            std::fs::canonicalize(&joined),
+            std::fs::canonicalize(&opts.base_dir),
+        ) {
+            (Ok(real), Ok(base)) => real.starts_with(base),
+            _ => false,
+        };
+        if !inside {
+            c.error(FIELD, format!("`{file}` resolves outside the spec's directory (a symlink?); pass --allow-outside-files if you mean it"));
+            return None;
+        }
+    }
+    if meta.len() > opts.max_file_bytes.min(1024 * 1024) {
+        c.error(
+            FIELD,
+            format!(
+                "`{file}` is {} bytes; a JAAS file is a few hundred",
+                meta.len()
+            ),
+        );
+        return None;
+    }
+    let bytes = match std::fs::read(&joined) {
+        Ok(b) => b,
+        Err(e) => {
+            c.error(
+                FIELD,
+                format!("cannot read `{}`: {}", joined.display(), io_reason(&e)),
+            );
+            return None;
+        }
+    };
+    let Ok(text) = String::from_utf8(bytes) else {
+        c.error(
+            FIELD,
+            format!("`{file}` is not UTF-8 text, so not a JAAS file"),
+        );
+        return None;
+    };
+    if let Err(why) = check_jaas_shape(&text) {
+        c.error(FIELD, format!("`{file}` is not a JAAS file for the Kafka client: {why} (its contents are not shown)"));
+        return None;
+    }
+    Some(Secret(text))
+}
+
+/// The shape the Kafka client needs: `KafkaClient { <LoginModule> required ...; };`.
+/// Returns a reason that never quotes the text.
+pub fn check_jaas_shape(text: &str) -> Result<(), &'static str> {
+    let t = text.trim_start_matches('\u{feff}');
+    let Some(start) = t.find("KafkaClient") else {
+        return Err("no `KafkaClient` section");
+    };
+    let rest = t[start + "KafkaClient".len()..].trim_start();
+    let Some(body) = rest.strip_prefix('{') else {
+        return Err("`KafkaClient` is not followed by `{`");
+    };
+    let Some(end) = body.find("};") else {
+        return Err("the `KafkaClient` section does not end with `};`");
+    };
+    let body = &body[..end];
+    let module = body.split_whitespace().next().unwrap_or("");
+    if !module.contains("LoginModule") {
+        return Err("the section does not start with a login module class");
+    }
+    let flag = body
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or("")
+        .trim_end_matches(';');
+    if !["required", "requisite", "sufficient", "optional"].contains(&flag) {
+        return Err("the login module has no control flag (`required`)");
+    }
+    if !body.trim_end().ends_with(';') {
+        return Err("the login module options do not end with `;`");
+    }
+    Ok(())
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.kind().to_string(),
+    }
+}
+
+fn check_image(c: &mut Check, image: &str) {
+    if image.is_empty()
+        || image
+            .chars()
+            .any(|ch| ch.is_whitespace() || ch.is_control())
+    {
+        c.error("image", format!("`{image}` is not an image reference"));
+        return;
+    }
+    if image.contains('@') {
+        return;
+    }
+    let last = image.rsplit('/').next().unwrap_or(image);
+    match last.split_once(':') {
+        None => c.warn("image", format!("`{image}` has no tag, so it means `:latest`: pin a version (e.g. `{DEFAULT_IMAGE}`)")),
+        Some((_, "latest")) => c.warn("image", format!("`{image}` is not pinned: pin a version (e.g. `{DEFAULT_IMAGE}`)")),
+        _ => {}
+    }
+}
+
+/// A DNS-1123 label (`service_name`: a DNS-1035 label, which must start with a letter).
+fn check_name(c: &mut Check, path: &str, s: &str, max: usize, service_name: bool) {
+    let what = if max == 253 {
+        "a DNS subdomain"
+    } else {
+        "a DNS label"
+    };
+    let ok = if max == 253 {
+        is_dns_subdomain(s)
+    } else {
+        is_dns_label(s)
+    };
+    if !ok {
+        c.error(path, format!("`{s}` is not {what}: lowercase letters, digits and `-`, starting and ending with a letter or digit"));
+    } else if service_name && !s.starts_with(|ch: char| ch.is_ascii_lowercase()) {
+        c.error(
+            path,
+            format!("`{s}` must start with a letter: it names Services"),
+        );
+    } else if s.len() > max {
+        c.error(path, format!("`{s}` is {} characters; at most {max} fit every object and pod name derived from it", s.len()));
+    }
+}
+
+fn check_secret_ref(c: &mut Check, path: &str, name: &str, key: &str) {
+    check_name(c, &format!("{path}.secretName"), name, 253, false);
+    let ok = !key.is_empty()
+        && key.len() <= 253
+        && key
+            .chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || "-._".contains(ch));
+    if !ok {
+        c.error(
+            &format!("{path}.key"),
+            format!("`{key}` is not a Secret key (letters, digits, `-`, `_`, `.`)"),
+        );
+    }
+}
+
+fn check_labels(
+    c: &mut Check,
+    path: &str,
+    m: &BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
+    for (k, v) in m {
+        if !is_qualified_name(k) {
+            c.error(&format!("{path}.{k}"), format!("`{k}` is not a label key: `[prefix/]name`, name up to 63 of letters, digits, `-`, `_`, `.`"));
+        }
+        let ok = v.len() <= 63
+            && (v.is_empty()
+                || (v.starts_with(|ch: char| ch.is_ascii_alphanumeric())
+                    && v.ends_with(|ch: char| ch.is_ascii_alphanumeric())
+                    && v.chars()
+                        .all(|ch| ch.is_ascii_alphanumeric() || "-_.".contains(ch))));
+        if !ok {
+            c.error(&format!("{path}.{k}"), format!("`{v}` is not a label value: up to 63 letters, digits, `-`, `_`, `.`, starting and ending with a letter or digit"));
+        }
+    }
+    m.clone()
+}
+
+fn check_annotations(
+    c: &mut Check,
+    path: &str,
+    m: &BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
+    for k in m.keys() {
+        if !is_qualified_name(k) {
+            c.error(&format!("{path}.{k}"), format!("`{k}` is not an annotation key: `[prefix/]name`, name up to 63 of letters, digits, `-`, `_`, `.`"));
+        }
+    }
+    m.clone()
+}
+
+pub fn is_dns_label(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 63
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}
+
+pub fn is_dns_subdomain(s: &str) -> bool {
+    s.len() <= 253 && s.split('.').all(is_dns_label)
+}
+
+fn is_qualified_name(k: &str) -> bool {
+    let (prefix, name) = match k.split_once('/') {
+        Some((p, n)) => (Some(p), n),
+        None => (None, k),
+    };
+    let name_ok = !name.is_empty()
+        && name.len() <= 63
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name.ends_with(|c: char| c.is_ascii_alphanumeric())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+    name_ok && prefix.is_none_or(is_dns_subdomain)
+}
+
+fn is_option_name(k: &str) -> bool {
+    k.starts_with(|c: char| c.is_ascii_alphabetic())
+        && k.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_')
+}
+
+fn is_host_port(s: &str) -> bool {
+    let Some((host, port)) = s.rsplit_once(':') else {
+        return false;
+    };
+    let host_ok = !host.is_empty()
+        && host.len() <= 253
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
+    host_ok && port.parse::<u16>().is_ok_and(|p| p > 0)
+}
+
+fn is_duration(s: &str) -> bool {
+    let digits = s.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let unit = &s[digits.len()..];
+    !digits.is_empty()
+        && digits.chars().all(|c| c.is_ascii_digit())
+        && ["ms", "s", "m", "h"].contains(&unit)
+}
+
+fn sha256_hex(data: &[u8]) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(data);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn base64(s: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::{Autoscale, Backplane, Jaas};
+
+    fn spec() -> Spec {
+        Spec {
+            namespace: Some("migratory".into()),
+            platform: Some(Platform::Aks),
+            replicas: Some(3),
+            ..Spec::default()
+        }
+    }
+
+    fn errors(s: &Spec) -> Vec<String> {
+        match resolve(s, &Options::default()).model {
+            Ok(_) => vec![],
+            Err(e) => e
+                .iter()
+                .map(|p| format!("{}: {}", p.path, p.message))
+                .collect(),
+        }
+    }
+
+    fn model(s: &Spec) -> Model {
+        resolve(s, &Options::default()).model.expect("valid spec")
+    }
+
+    #[test]
+    fn cluster_members_follow_autoscale_max() {
+        let mut s = spec();
+        s.autoscale = Some(Autoscale {
+            min: 3,
+            max: 5,
+            cpu_percent: None,
+        });
+        let m = model(&s);
+        assert_eq!(m.cluster_members.len(), 5);
+        assert_eq!(
+            m.cluster_members[4],
+            "migratorydata-4.migratorydata-hs.migratory.svc.cluster.local:8801"
+        );
+        assert_eq!(m.workload.replicas, None, "an HPA owns the replica count");
+        assert_eq!(
+            m.hpa.as_ref().map(|h| (h.min, h.max, h.cpu_percent)),
+            Some((3, 5, 50))
+        );
+    }
+
+    #[test]
+    fn members_without_autoscale_are_replicas() {
+        let m = model(&spec());
+        assert_eq!(m.cluster_members.len(), 3);
+        assert_eq!(m.workload.replicas, Some(3));
+        assert_eq!(m.seed_count, Some(3));
+        assert_eq!(m.pdb.min_available, Some(3));
+    }
+
+    #[test]
+    fn seed_count_rules() {
+        let mut s = spec();
+        s.seed_count = Some(4);
+        assert!(
+            errors(&s)
+                .iter()
+                .any(|e| e.starts_with("seedCount: must be at most replicas (3)"))
+        );
+        s.seed_count = Some(0);
+        assert!(
+            errors(&s)
+                .iter()
+                .any(|e| e.starts_with("seedCount: must be at least 1"))
+        );
+        s.seed_count = Some(2);
+        s.autoscale = Some(Autoscale {
+            min: 1,
+            max: 5,
+            cpu_percent: Some(50),
+        });
+        assert!(
+            errors(&s)
+                .iter()
+                .any(|e| e.starts_with("autoscale.min: must be at least seedCount (2)"))
+        );
+    }
+
+    #[test]
+    fn autoscale_bounds_rules() {
+        let mut s = spec();
+        s.autoscale = Some(Autoscale {
+            min: 4,
+            max: 5,
+            cpu_percent: Some(0),
+        });
+        let e = errors(&s);
+        assert!(
+            e.iter()
+                .any(|e| e.starts_with("replicas: must be at least autoscale.min (4)")),
+            "{e:?}"
+        );
+        assert!(
+            e.iter().any(|e| e.starts_with("autoscale.cpuPercent:")),
+            "{e:?}"
+        );
+        s.autoscale = Some(Autoscale {
+            min: 3,
+            max: 2,
+            cpu_percent: Some(101),
+        });
+        let e = errors(&s);
+        assert!(
+            e.iter()
+                .any(|e| e.starts_with("autoscale.min: must be at most autoscale.max (2)")),
+            "{e:?}"
+        );
+        assert!(
+            e.iter()
+                .any(|e| e.starts_with("replicas: must be at most autoscale.max (2)")),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn kafka_rules() {
+        let mut s = spec();
+        s.backplane = Some(Backplane {
+            kind: Some(BackplaneType::Kafka),
+            ..Backplane::default()
+        });
+        s.seed_count = Some(1);
+        let e = errors(&s);
+        assert!(e.iter().any(|e| e.starts_with("seedCount:")), "{e:?}");
+        assert!(
+            e.iter()
+                .any(|e| e.starts_with("backplane.bootstrapServers:")),
+            "{e:?}"
+        );
+        assert!(
+            e.iter().any(|e| e.starts_with("backplane.topics:")),
+            "{e:?}"
+        );
+        s.seed_count = None;
+        s.backplane = Some(Backplane {
+            kind: Some(BackplaneType::Kafka),
+            bootstrap_servers: vec!["b:9093".into()],
+            topics: vec!["t".into()],
+            security_protocol: Some(SecurityProtocol::SaslSsl),
+            ..Backplane::default()
+        });
+        let e = errors(&s);
+        assert!(
+            e.iter().any(|e| e.starts_with("backplane.saslMechanism:")),
+            "{e:?}"
+        );
+        assert!(e.iter().any(|e| e.starts_with("backplane.jaas:")), "{e:?}");
+    }
+
+    #[test]
+    fn kafka_options_match_the_event_hubs_guide() {
+        let mut s = spec();
+        s.backplane = Some(Backplane {
+            kind: Some(BackplaneType::Kafka),
+            bootstrap_servers: vec!["evhns-migratorydata.servicebus.windows.net:9093".into()],
+            topics: vec!["vehicles".into()],
+            security_protocol: Some(SecurityProtocol::SaslSsl),
+            sasl_mechanism: Some(crate::spec::SaslMechanism::Plain),
+            jaas: Some(Jaas {
+                secret_name: Some("migratory-secret".into()),
+                file: None,
+            }),
+            truststore: None,
+        });
+        let m = model(&s);
+        let kafka = m
+            .workload
+            .container
+            .env
+            .iter()
+            .find(|e| e.name == "MIGRATORYDATA_KAFKA_EXTRA_OPTS")
+            .unwrap();
+        assert_eq!(
+            kafka.value.as_deref(),
+            Some(
+                "-Dbootstrap.servers=evhns-migratorydata.servicebus.windows.net:9093 -Dtopics=vehicles -Dsecurity.protocol=SASL_SSL -Dsasl.mechanism=PLAIN -Djava.security.auth.login.config=/migratorydata/secrets/jaas.config"
+            )
+        );
+        assert_eq!(m.workload.kind, "Deployment");
+        assert_eq!(m.pdb.max_unavailable, Some(1));
+        assert!(
+            m.workload
+                .volumes
+                .iter()
+                .any(|v| v.secret.as_deref() == Some("migratory-secret"))
+        );
+    }
+
+    #[test]
+    fn names_must_fit_dns_and_pod_hostnames() {
+        let mut s = spec();
+        s.name = Some("1abc".into());
+        assert!(
+            errors(&s)
+                .iter()
+                .any(|e| e.starts_with("name: `1abc` must start with a letter"))
+        );
+        s.name = Some("a".repeat(53));
+        assert!(errors(&s).iter().any(|e| e.contains("at most 52")));
+        s.name = Some("Upper".into());
+        assert!(
+            errors(&s)
+                .iter()
+                .any(|e| e.starts_with("name: `Upper` is not a DNS label"))
+        );
+        s.name = Some("yes".into());
+        s.namespace = Some("on".into());
+        assert!(errors(&s).is_empty(), "YAML 1.1 booleans are valid names");
+    }
+
+    #[test]
+    fn heap_is_derived_from_memory_with_headroom() {
+        let m = model(&spec());
+        let opts = m
+            .workload
+            .container
+            .env
+            .iter()
+            .find(|e| e.name == "MIGRATORYDATA_EXTRA_OPTS")
+            .unwrap();
+        assert!(
+            opts.value
+                .as_deref()
+                .unwrap()
+                .starts_with("-DMemory=768MB "),
+            "{opts:?}"
+        );
+        let mut s = spec();
+        s.resources = Some(crate::spec::Resources {
+            cpu: None,
+            memory: Some("100Mi".into()),
+        });
+        assert!(
+            errors(&s)
+                .iter()
+                .any(|e| e.starts_with("resources.memory:"))
+        );
+    }
+
+    #[test]
+    fn extra_options_cannot_override_managed_ones_or_hold_spaces() {
+        let mut s = spec();
+        s.extra_options.insert("ClusterMembers".into(), "x".into());
+        s.extra_options.insert("Foo".into(), "a b".into());
+        let e = errors(&s);
+        assert!(
+            e.iter()
+                .any(|e| e.starts_with("extraOptions.ClusterMembers: gen manages")),
+            "{e:?}"
+        );
+        assert!(
+            e.iter()
+                .any(|e| e.starts_with("extraOptions.Foo: the value")),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn pdb_that_blocks_drains_is_a_warning() {
+        let r = resolve(&spec(), &Options::default());
+        assert!(r.warnings.iter().any(|w| w.path.to_string() == "replicas" && w.message.contains("node drains hang")));
+        let mut s = spec();
+        s.replicas = Some(4);
+        assert!(resolve(&s, &Options::default()).warnings.is_empty());
+    }
+
+    #[test]
+    fn jaas_shape() {
+        let ok = "KafkaClient {\norg.apache.kafka.common.security.plain.PlainLoginModule required\nusername=\"$ConnectionString\"\npassword=\"x\";\n};\n";
+        assert_eq!(check_jaas_shape(ok), Ok(()));
+        assert!(check_jaas_shape("hello").is_err());
+        assert!(check_jaas_shape("KafkaClient { foo required; };").is_err());
+        assert!(
+            check_jaas_shape("KafkaClient {\nx.PlainLoginModule required\nusername=\"a\"\n")
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn secret_debug_is_redacted() {
+        assert_eq!(
+            format!("{:?}", Secret("hunter2".into())),
+            "Secret(<redacted>)"
+        );
+    }
+}

@@ -1,0 +1,108 @@
+//! Platform profiles: the data that makes a bundle an AKS, EKS or OpenShift bundle.
+//!
+//! The three built-in profiles are the files in `profiles/`, embedded in the binary so `gen`
+//! works from any directory; `--profile FILE` reads a user's own file of the same shape.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::spec::{Platform, SaslMechanism, SecurityProtocol, ServiceType};
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Profile {
+    pub platform: Platform,
+    pub client_service: ClientService,
+    /// Present on platforms that expose the client Service through an OpenShift Route.
+    pub route: Option<Route>,
+    pub pod_security: PodSecurity,
+    pub kafka_starter: KafkaStarter,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ClientService {
+    #[serde(rename = "type")]
+    pub kind: ServiceType,
+    #[serde(default)]
+    pub annotations: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Route {
+    #[serde(default)]
+    pub annotations: BTreeMap<String, String>,
+    pub termination: String,
+    pub insecure_edge_termination_policy: String,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PodSecurity {
+    pub run_as_user: Option<i64>,
+    pub run_as_group: Option<i64>,
+    pub fs_group: Option<i64>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct KafkaStarter {
+    pub bootstrap_servers: Vec<String>,
+    pub topics: Vec<String>,
+    pub security_protocol: SecurityProtocol,
+    pub sasl_mechanism: SaslMechanism,
+    pub comment: String,
+}
+
+const AKS: &str = include_str!("../profiles/aks.yaml");
+const EKS: &str = include_str!("../profiles/eks.yaml");
+const OPENSHIFT: &str = include_str!("../profiles/openshift.yaml");
+
+impl Profile {
+    /// The embedded profile for `platform`.
+    pub fn builtin(platform: Platform) -> Profile {
+        let text = match platform {
+            Platform::Aks => AKS,
+            Platform::Eks => EKS,
+            Platform::Openshift => OPENSHIFT,
+        };
+        // The embedded files are checked by the `builtin_profiles_parse` test, so this cannot
+        // fail in a released binary.
+        Profile::parse(text).expect("embedded profile is valid")
+    }
+
+    pub fn parse(text: &str) -> Result<Profile, serde_saphyr::Error> {
+        serde_saphyr::from_str_with_options(text, crate::spec::parse_options())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_profiles_parse() {
+        for p in Platform::ALL {
+            let profile = Profile::parse(match p {
+                Platform::Aks => AKS,
+                Platform::Eks => EKS,
+                Platform::Openshift => OPENSHIFT,
+            })
+            .unwrap_or_else(|e| panic!("{}: {e}", p.as_str()));
+            assert_eq!(profile.platform, p, "profile file names its own platform");
+        }
+    }
+
+    #[test]
+    fn only_openshift_has_a_route_and_no_fixed_ids() {
+        for p in Platform::ALL {
+            let profile = Profile::builtin(p);
+            let openshift = p == Platform::Openshift;
+            assert_eq!(profile.route.is_some(), openshift);
+            assert_eq!(profile.pod_security.run_as_user.is_none(), openshift);
+            assert_eq!(profile.pod_security.fs_group.is_none(), openshift);
+        }
+    }
+}

@@ -1,0 +1,390 @@
+//! The cluster spec exactly as the user wrote it, and how it is read.
+//!
+//! `Spec` mirrors the file: every field optional where the contract says so, no defaults
+//! applied (that is `model::resolve`'s job), unknown keys rejected. Doc comments here become the
+//! descriptions in the JSON Schema that `gen schema` prints.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// A MigratoryData cluster: what `gen render` turns into a Kubernetes bundle.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(title = "gen cluster spec")]
+pub struct Spec {
+    /// Name of the cluster; prefixes every object. Default `migratorydata`.
+    pub name: Option<String>,
+    /// Namespace every object goes to (required).
+    pub namespace: Option<String>,
+    /// Target platform; required unless `--platform` is given (which overrides it).
+    pub platform: Option<Platform>,
+    /// Container image, pinned by tag or digest. Default `migratorydata/server:6.0.24`.
+    pub image: Option<String>,
+    /// Number of cluster members (required). With `autoscale` it must lie within its bounds.
+    pub replicas: Option<u32>,
+    /// Native clustering only: `ClusterSeedMemberCount`. Default min(3, replicas).
+    pub seed_count: Option<u32>,
+    /// Horizontal Pod Autoscaler bounds; absent means no HPA.
+    pub autoscale: Option<Autoscale>,
+    /// How members meet: native clustering (default) or a Kafka backplane.
+    pub backplane: Option<Backplane>,
+    /// CPU and memory, used for both requests and limits.
+    pub resources: Option<Resources>,
+    /// Extra labels on every object and on the pods.
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    /// Extra annotations on every object.
+    #[serde(default)]
+    pub annotations: BTreeMap<String, String>,
+    /// Extra labels on the pods only (e.g. `azure.workload.identity/use: "true"`).
+    #[serde(default)]
+    pub pod_labels: BTreeMap<String, String>,
+    /// Extra annotations on the pods only.
+    #[serde(default)]
+    pub pod_annotations: BTreeMap<String, String>,
+    /// The client-facing Service.
+    pub service: Option<ServiceSpec>,
+    /// The server's `LogLevel`. Default `INFO`.
+    pub log_level: Option<LogLevel>,
+    /// Extra server options, rendered as `-D<name>=<value>`. Options gen manages are refused.
+    #[serde(default)]
+    pub extra_options: BTreeMap<String, String>,
+    /// Share of the container memory given to the server's `-DMemory` (the rest is JVM
+    /// headroom), in percent. Default 75.
+    pub memory_percent: Option<u32>,
+    /// Node labels the pods must run on.
+    #[serde(default)]
+    pub node_selector: BTreeMap<String, String>,
+    /// Taints the pods tolerate.
+    #[serde(default)]
+    pub tolerations: Vec<Toleration>,
+    /// Spread members across zones (`topology.kubernetes.io/zone`, maxSkew 1, ScheduleAnyway).
+    pub zone_spread: Option<bool>,
+    /// Names of existing `kubernetes.io/dockerconfigjson` Secrets for pulling the image.
+    #[serde(default)]
+    pub image_pull_secrets: Vec<String>,
+    /// The ServiceAccount the pods run as (cloud identity goes in its annotations: IRSA's
+    /// `eks.amazonaws.com/role-arn`, AKS workload identity's `azure.workload.identity/client-id`).
+    pub service_account: Option<ServiceAccountSpec>,
+    /// The cluster's DNS domain, used in member addresses. Default `cluster.local`.
+    pub cluster_domain: Option<String>,
+    /// The server's `LicenseKey`, read from an existing Secret.
+    pub license_key: Option<SecretKeyRef>,
+    /// The server's `ClusterPassword`, read from an existing Secret.
+    pub cluster_password: Option<SecretKeyRef>,
+    /// Prometheus metrics on port 9900 (`/metrics`), with an optional ServiceMonitor.
+    pub metrics: Option<Metrics>,
+    /// Render the Namespace with Pod Security Admission labels (default true; `--no-namespace`
+    /// leaves it out too).
+    pub create_namespace: Option<bool>,
+    /// Render a NetworkPolicy (default true).
+    pub network_policy: Option<NetworkPolicySpec>,
+    /// Pod hardening. Each field relaxes one default; relaxing needs a `reason`.
+    pub security: Option<Security>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Platform {
+    Aks,
+    Eks,
+    Openshift,
+}
+
+impl Platform {
+    pub const ALL: [Platform; 3] = [Platform::Aks, Platform::Eks, Platform::Openshift];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Platform::Aks => "aks",
+            Platform::Eks => "eks",
+            Platform::Openshift => "openshift",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Platform> {
+        Platform::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Autoscale {
+    /// Fewest members the HPA keeps (at least seedCount).
+    pub min: u32,
+    /// Most members the HPA may run; also the length of `ClusterMembers`.
+    pub max: u32,
+    /// Target average CPU utilisation, 1–100. Default 50.
+    pub cpu_percent: Option<u32>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Backplane {
+    /// `native` (default) or `kafka`.
+    #[serde(rename = "type")]
+    pub kind: Option<BackplaneType>,
+    /// Kafka only: `host:port` bootstrap servers.
+    #[serde(default)]
+    pub bootstrap_servers: Vec<String>,
+    /// Kafka only: the topics members exchange messages on.
+    #[serde(default)]
+    pub topics: Vec<String>,
+    /// Kafka only. Default `PLAINTEXT`.
+    pub security_protocol: Option<SecurityProtocol>,
+    /// Kafka only; required with `SASL_*`.
+    pub sasl_mechanism: Option<SaslMechanism>,
+    /// Kafka only; required with `SASL_*`: where the JAAS file comes from.
+    pub jaas: Option<Jaas>,
+    /// Kafka only: a truststore for brokers signed by a private CA (e.g. Strimzi TLS).
+    pub truststore: Option<Truststore>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum BackplaneType {
+    Native,
+    Kafka,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub enum SecurityProtocol {
+    #[serde(rename = "PLAINTEXT")]
+    Plaintext,
+    #[serde(rename = "SSL")]
+    Ssl,
+    #[serde(rename = "SASL_PLAINTEXT")]
+    SaslPlaintext,
+    #[serde(rename = "SASL_SSL")]
+    SaslSsl,
+}
+
+impl SecurityProtocol {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SecurityProtocol::Plaintext => "PLAINTEXT",
+            SecurityProtocol::Ssl => "SSL",
+            SecurityProtocol::SaslPlaintext => "SASL_PLAINTEXT",
+            SecurityProtocol::SaslSsl => "SASL_SSL",
+        }
+    }
+
+    pub fn is_sasl(self) -> bool {
+        matches!(
+            self,
+            SecurityProtocol::SaslPlaintext | SecurityProtocol::SaslSsl
+        )
+    }
+
+    pub fn is_tls(self) -> bool {
+        matches!(self, SecurityProtocol::Ssl | SecurityProtocol::SaslSsl)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub enum SaslMechanism {
+    #[serde(rename = "PLAIN")]
+    Plain,
+    #[serde(rename = "SCRAM-SHA-256")]
+    ScramSha256,
+    #[serde(rename = "SCRAM-SHA-512")]
+    ScramSha512,
+}
+
+impl SaslMechanism {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SaslMechanism::Plain => "PLAIN",
+            SaslMechanism::ScramSha256 => "SCRAM-SHA-256",
+            SaslMechanism::ScramSha512 => "SCRAM-SHA-512",
+        }
+    }
+}
+
+/// Exactly one of `secretName` and `file`.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Jaas {
+    /// An existing Secret holding the key `jaas.config` (recommended for committed bases).
+    pub secret_name: Option<String>,
+    /// A JAAS file, relative to the spec (to the working directory when the spec is stdin);
+    /// gen renders the Secret from it.
+    pub file: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Truststore {
+    /// An existing Secret holding the truststore (e.g. Strimzi's `<cluster>-cluster-ca-cert`).
+    pub secret_name: String,
+    /// Key of the truststore file in the Secret. Default `ca.p12`.
+    pub key: Option<String>,
+    /// Key of the truststore password in the same Secret. Default `ca.password`.
+    pub password_key: Option<String>,
+    /// Truststore format: `PKCS12` (default) or `JKS`.
+    #[serde(rename = "type")]
+    pub kind: Option<TruststoreType>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub enum TruststoreType {
+    #[serde(rename = "PKCS12")]
+    Pkcs12,
+    #[serde(rename = "JKS")]
+    Jks,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Resources {
+    /// CPU request and limit, a Kubernetes quantity (`500m`, `2`). Default `500m`.
+    pub cpu: Option<String>,
+    /// Memory request and limit, a Kubernetes quantity (`1Gi`, `512Mi`). Default `1Gi`.
+    pub memory: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ServiceSpec {
+    /// Port clients connect to. Default 80.
+    pub port: Option<u16>,
+    /// Service type; default per platform (LoadBalancer on aks and eks, ClusterIP plus a Route
+    /// on openshift).
+    #[serde(rename = "type")]
+    pub kind: Option<ServiceType>,
+    /// Annotations added to (and overriding) the platform's load-balancer annotations.
+    #[serde(default)]
+    pub annotations: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub enum ServiceType {
+    ClusterIP,
+    NodePort,
+    LoadBalancer,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum LogLevel {
+    Info,
+    Debug,
+    Trace,
+}
+
+impl LogLevel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogLevel::Info => "INFO",
+            LogLevel::Debug => "DEBUG",
+            LogLevel::Trace => "TRACE",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Toleration {
+    pub key: Option<String>,
+    /// `Exists` or `Equal` (default).
+    pub operator: Option<TolerationOperator>,
+    pub value: Option<String>,
+    /// `NoSchedule`, `PreferNoSchedule` or `NoExecute`; empty matches all effects.
+    pub effect: Option<TaintEffect>,
+    pub toleration_seconds: Option<i64>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub enum TolerationOperator {
+    Exists,
+    Equal,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub enum TaintEffect {
+    NoSchedule,
+    PreferNoSchedule,
+    NoExecute,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ServiceAccountSpec {
+    /// Annotations on the ServiceAccount (cloud identity).
+    #[serde(default)]
+    pub annotations: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SecretKeyRef {
+    /// An existing Secret in the namespace.
+    pub secret_name: String,
+    /// The key inside it.
+    pub key: String,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Metrics {
+    /// Expose Prometheus metrics on port 9900 at `/metrics` (default true when `metrics` is set).
+    pub enabled: Option<bool>,
+    /// Render a Prometheus Operator ServiceMonitor (default true).
+    pub service_monitor: Option<bool>,
+    /// Scrape interval. Default `30s`.
+    pub interval: Option<String>,
+    /// Namespace allowed to scrape (NetworkPolicy). Default `monitoring`.
+    pub scrape_namespace: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct NetworkPolicySpec {
+    /// Render the NetworkPolicy (default true).
+    pub enabled: Option<bool>,
+}
+
+/// Each field relaxes one hardening default; gen then annotates the workload with the
+/// lint-silence annotation carrying `reason`, so reviewers see why.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Security {
+    /// Fixed user id (default 10001 on aks and eks; none on openshift, whose restricted-v2
+    /// SCC assigns one).
+    pub run_as_user: Option<i64>,
+    /// Fixed group id (default 10001 on aks and eks; none on openshift).
+    pub run_as_group: Option<i64>,
+    /// Group owning mounted volumes (default 10001 on aks and eks; none on openshift).
+    pub fs_group: Option<i64>,
+    /// Mount the root filesystem read-only (default true). Set false if your image writes
+    /// outside the emptyDir volumes gen mounts.
+    pub read_only_root_filesystem: Option<bool>,
+    /// Why a default was relaxed; required when `readOnlyRootFilesystem` is false.
+    pub reason: Option<String>,
+}
+
+/// Parses spec text. Errors carry serde-saphyr's location; the caller turns it into a
+/// diagnostic with the field path.
+pub fn parse(text: &str) -> Result<Spec, serde_saphyr::Error> {
+    serde_saphyr::from_str_with_options(text, parse_options())
+}
+
+/// Limits for untrusted input: a spec is a few dozen lines, so anything far beyond that is
+/// refused early instead of expanded (alias bombs, deep nesting).
+pub fn parse_options() -> serde_saphyr::Options {
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_depth = 64;
+    budget.max_aliases = 1_000;
+    budget.max_anchors = 1_000;
+    budget.max_nodes = 200_000;
+    budget.max_events = 1_000_000;
+    budget.max_documents = 1;
+    budget.max_total_scalar_bytes = 64 * 1024 * 1024;
+    let mut options = serde_saphyr::Options::default();
+    options.budget = Some(budget);
+    options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::Error;
+    options.with_snippet = false;
+    options
+}

@@ -1,0 +1,67 @@
+//! Helpers shared by the integration tests: run the built `gen`, parse what it printed.
+
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+/// What one run of `gen` did.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs the built binary from the repository root.
+pub fn run(args: &[&str]) -> Run {
+    run_with_stdin(args, None)
+}
+
+pub fn run_with_stdin(args: &[&str], stdin: Option<&[u8]>) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gen"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("NO_COLOR")
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("gen runs");
+    if let Some(input) = stdin {
+        // A write error means gen stopped reading early, which the test's assertions catch.
+        let _ = child.stdin.take().unwrap().write_all(input);
+    }
+    let out = child.wait_with_output().expect("gen finishes");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+    }
+}
+
+/// A rendered multi-document stream, parsed.
+pub struct Bundle {
+    pub docs: Vec<Value>,
+}
+
+impl Bundle {
+    pub fn parse(text: &str) -> Bundle {
+        let docs: Vec<Value> = serde_saphyr::from_str_multiple(text).expect("output is YAML");
+        Bundle {
+            docs: docs.into_iter().filter(|d| !d.is_null()).collect(),
+        }
+    }
+
+    pub fn get(&self, kind: &str, name: &str) -> &Value {
+        self.docs
+            .iter()
+            .find(|d| d["kind"] == kind && d["metadata"]["name"] == name)
+            .unwrap_or_else(|| panic!("no {kind} {name}"))
+    }
+}
