@@ -9,6 +9,7 @@ pub mod cli;
 pub mod diag;
 pub mod locate;
 pub mod model;
+pub mod out;
 pub mod path;
 pub mod profile;
 pub mod quantity;

@@ -201,6 +201,8 @@ pub struct Workload {
 #[derive(Clone, Debug, Serialize)]
 pub struct Container {
     pub name: &'static str,
+    /// `Always` for a tag (a registry may move it), `IfNotPresent` for a digest.
+    pub image_pull_policy: &'static str,
     pub ports: Vec<Port>,
     pub env: Vec<Env>,
     pub cpu: String,
@@ -843,22 +845,65 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
     }
     let fixed_ids =
         sec.run_as_user.is_some() || sec.run_as_group.is_some() || sec.fs_group.is_some();
-    let relaxed =
-        !security.read_only_root_filesystem || (fixed_ids && platform == Platform::Openshift);
-    match (&sec.reason, relaxed) {
-        (None, true) => c.error(
-            "security.reason",
-            "relaxing a hardening default needs a reason: gen records it on the workload for reviewers",
-        ),
-        (Some(reason), true) => {
-            if !security.read_only_root_filesystem {
-                workload_annotations.insert("checkov.io/skip1".to_string(), format!("CKV_K8S_22={reason}"));
-            }
-            if fixed_ids && platform == Platform::Openshift {
-                workload_annotations.insert(format!("{LINT_SKIP_PREFIX}openshift-fixed-ids"), reason.clone());
+    let low_uid = security.run_as_user.is_some_and(|u| u < 10_000);
+    let openshift_ids = fixed_ids && platform == Platform::Openshift;
+    let relaxed = !security.read_only_root_filesystem || openshift_ids || low_uid;
+    // Checks an independent scanner (checkov) would fail, each with why it does not apply.
+    let mut scanner_skips: Vec<(&str, String)> = Vec::new();
+    if relaxed {
+        match &sec.reason {
+            None => c.error(
+                "security.reason",
+                "relaxing a hardening default needs a reason: gen records it on the workload for reviewers",
+            ),
+            Some(reason) => {
+                check_reason(c, "security.reason", reason);
+                if !security.read_only_root_filesystem {
+                    scanner_skips.push(("CKV_K8S_22", reason.clone()));
+                }
+                if low_uid {
+                    scanner_skips.push(("CKV_K8S_40", reason.clone()));
+                }
+                if openshift_ids {
+                    workload_annotations
+                        .insert(format!("{LINT_SKIP_PREFIX}openshift-fixed-ids"), reason.clone());
+                }
             }
         }
-        _ => {}
+    }
+    let digest = image.contains("@sha256:");
+    if !digest {
+        scanner_skips.push((
+            "CKV_K8S_43",
+            "the image is pinned by tag; give image as name@sha256:digest to pin it by content"
+                .to_string(),
+        ));
+    }
+    if env.iter().any(|e| e.secret.is_some()) {
+        scanner_skips.push((
+            "CKV_K8S_35",
+            "the server reads LicenseKey, ClusterPassword and the truststore password only as options; secretKeyRef keeps them out of the manifest".to_string(),
+        ));
+    }
+    let network_policy = spec.network_policy.clone().unwrap_or_default();
+    let network_policy_on = network_policy.enabled != Some(false);
+    if !network_policy_on {
+        match &network_policy.reason {
+            None => c.error(
+                "networkPolicy.reason",
+                "turning the NetworkPolicy off needs a reason: gen records it on the workload for reviewers",
+            ),
+            Some(reason) => {
+                check_reason(c, "networkPolicy.reason", reason);
+                scanner_skips.push(("CKV2_K8S_6", reason.clone()));
+            }
+        }
+    }
+    for (i, (id, reason)) in scanner_skips.iter().enumerate() {
+        workload_annotations.insert(
+            format!("checkov.io/skip{}", i + 1),
+            format!("{id}={reason}"),
+        );
     }
 
     let tolerations = spec
@@ -953,10 +998,6 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
     }
 
     let create_namespace = !opts.no_namespace && spec.create_namespace != Some(false);
-    let network_policy_on = spec
-        .network_policy
-        .as_ref()
-        .is_none_or(|n| n.enabled != Some(false));
 
     let route = profile.route.as_ref().map(|r| Route {
         name: name.clone(),
@@ -992,6 +1033,7 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
             annotations: workload_annotations,
             container: Container {
                 name: "migratorydata",
+                image_pull_policy: if digest { "IfNotPresent" } else { "Always" },
                 ports,
                 env,
                 cpu,
@@ -1283,6 +1325,14 @@ fn io_reason(e: &std::io::Error) -> String {
         std::io::ErrorKind::NotFound => "no such file".to_string(),
         std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
         _ => e.kind().to_string(),
+    }
+}
+
+/// A reason recorded in annotations: one line, and no `=` (checkov's skip annotation is
+/// `ID=reason` and fails on a second `=`).
+fn check_reason(c: &mut Check, path: &str, reason: &str) {
+    if reason.trim().is_empty() || reason.contains(['=', '\n', '\r']) {
+        c.error(path, "must be one non-empty line without `=`");
     }
 }
 

@@ -344,6 +344,8 @@ pub struct Metrics {
 pub struct NetworkPolicySpec {
     /// Render the NetworkPolicy (default true).
     pub enabled: Option<bool>,
+    /// Why it is turned off; required with `enabled: false`.
+    pub reason: Option<String>,
 }
 
 /// Each field relaxes one hardening default; gen then annotates the workload with the

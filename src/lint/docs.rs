@@ -1,0 +1,397 @@
+//! Documents: each input split at its document markers, each document parsed on its own (a
+//! syntax error costs that document, not the rest of the stream) and typed.
+//!
+//! Splitting at `---` and `...` lines is exact for YAML: a line starting with a document
+//! marker ends any scalar or collection open before it. Document indices count every
+//! document, empty ones included, as the [`crate::locate::Locator`] does.
+
+use serde_json::{Map, Value};
+
+use super::{Hit, Options, Set, rules};
+use crate::model::LINT_SKIP_PREFIX;
+use crate::path::FieldPath;
+use crate::typed::{self, Object};
+
+/// One document's text in one input.
+#[derive(Clone, Debug)]
+pub(crate) struct Chunk {
+    /// Index into the set's inputs.
+    pub input: usize,
+    /// 0-based document index within the input.
+    pub index: usize,
+    /// Byte range of the document's text (markers and leading comments included).
+    pub start: usize,
+    pub end: usize,
+    /// Lines of the input before `start`.
+    pub line: usize,
+}
+
+/// One parsed, non-empty document.
+#[derive(Debug)]
+pub(crate) struct Doc {
+    pub chunk: usize,
+    pub value: Value,
+    pub object: Object,
+    /// The document names a typed kind but did not type (its fields are not trusted).
+    pub failed: bool,
+}
+
+impl Doc {
+    fn str_at<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
+        v.get(key).and_then(Value::as_str)
+    }
+
+    pub fn kind(&self) -> &str {
+        Doc::str_at(&self.value, "kind").unwrap_or_default()
+    }
+
+    pub fn api_version(&self) -> &str {
+        Doc::str_at(&self.value, "apiVersion").unwrap_or_default()
+    }
+
+    /// The API group (`""` for the core group).
+    pub fn group(&self) -> &str {
+        self.api_version().rsplit_once('/').map_or("", |(g, _)| g)
+    }
+
+    fn metadata(&self) -> Option<&Value> {
+        self.value.get("metadata")
+    }
+
+    pub fn name(&self) -> &str {
+        self.metadata()
+            .and_then(|m| Doc::str_at(m, "name"))
+            .unwrap_or_default()
+    }
+
+    pub fn namespace(&self) -> Option<&str> {
+        self.metadata()
+            .and_then(|m| Doc::str_at(m, "namespace"))
+            .filter(|n| !n.is_empty())
+    }
+
+    pub fn annotations(&self) -> Option<&Map<String, Value>> {
+        self.metadata()?.get("annotations")?.as_object()
+    }
+
+    /// Whether the object carries `lint.gen.migratorydata.io/<rule>` with a non-empty reason.
+    pub fn silenced(&self, rule: &str) -> bool {
+        let Some(annotations) = self.annotations() else {
+            return false;
+        };
+        annotations.iter().any(|(k, v)| {
+            k.strip_prefix(LINT_SKIP_PREFIX) == Some(rule)
+                && v.as_str().is_some_and(|r| !r.trim().is_empty())
+        })
+    }
+}
+
+/// A set's documents and the findings parsing and typing made.
+#[derive(Debug, Default)]
+pub(crate) struct Parsed {
+    pub chunks: Vec<Chunk>,
+    pub docs: Vec<Doc>,
+    pub hits: Vec<Hit>,
+}
+
+/// Chunks past this many are parsed on several threads.
+const PARALLEL_FROM: usize = 512;
+
+/// Splits, parses and types every input of `set`.
+pub(crate) fn parse_set(set: &Set, opts: &Options) -> Parsed {
+    let mut chunks = Vec::new();
+    for (i, input) in set.inputs.iter().enumerate() {
+        split(&input.text, i, &mut chunks);
+    }
+    let text = |c: &Chunk| {
+        set.inputs
+            .get(c.input)
+            .and_then(|i| i.text.get(c.start..c.end))
+            .unwrap_or_default()
+    };
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let results: Vec<Parsing> = if chunks.len() < PARALLEL_FROM || threads < 2 {
+        chunks
+            .iter()
+            .enumerate()
+            .map(|(i, c)| parse_chunk(text(c), i, opts))
+            .collect()
+    } else {
+        let per = chunks.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = chunks
+                .chunks(per)
+                .enumerate()
+                .map(|(n, group)| {
+                    scope.spawn(move || {
+                        group
+                            .iter()
+                            .enumerate()
+                            .map(|(i, c)| parse_chunk(text(c), n * per + i, opts))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_default())
+                .collect()
+        })
+    };
+    let mut parsed = Parsed {
+        chunks,
+        ..Parsed::default()
+    };
+    for r in results {
+        let doc = r.doc.map(|d| {
+            parsed.docs.push(d);
+            parsed.docs.len() - 1
+        });
+        for mut h in r.hits {
+            h.doc = h.doc.and(doc);
+            parsed.hits.push(h);
+        }
+    }
+    parsed
+}
+
+/// Whether `line` is the document marker `marker` (`---` or `...`), alone or followed by
+/// blanks and more content.
+fn is_marker(line: &str, marker: &str) -> bool {
+    line.strip_prefix(marker)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t', '\r']))
+}
+
+/// Whether `line` holds nothing a document is made of (blank or a comment).
+fn is_blank(line: &str) -> bool {
+    let t = line.trim_start();
+    t.is_empty() || t.starts_with('#')
+}
+
+/// Appends the documents of `text` (input `input`) to `chunks`. A run of comments or
+/// directives before a `---` belongs to the document the marker starts.
+pub(crate) fn split(text: &str, input: usize, chunks: &mut Vec<Chunk>) {
+    let mut index = 0;
+    let mut start = 0;
+    let mut start_line = 0;
+    // The current document began with `---`, or has content.
+    let mut explicit = false;
+    let mut content = false;
+    let mut pos = 0;
+    let mut push = |start: usize, end: usize, line: usize, chunks: &mut Vec<Chunk>| {
+        chunks.push(Chunk {
+            input,
+            index,
+            start,
+            end,
+            line,
+        });
+        index += 1;
+    };
+    for (n, line) in text.split_inclusive('\n').enumerate() {
+        let bare = line.strip_suffix('\n').unwrap_or(line);
+        if is_marker(bare, "---") {
+            if explicit || content {
+                push(start, pos, start_line, chunks);
+                start = pos;
+                start_line = n;
+            }
+            explicit = true;
+            content = !is_blank(&bare[3..]);
+        } else if is_marker(bare, "...") {
+            let end = pos + line.len();
+            if explicit || content {
+                push(start, end, start_line, chunks);
+            }
+            start = end;
+            start_line = n + 1;
+            explicit = false;
+            content = false;
+        } else if !is_blank(bare) && !(bare.starts_with('%') && !explicit && !content) {
+            content = true;
+        }
+        pos += line.len();
+    }
+    if explicit || content {
+        push(start, text.len(), start_line, chunks);
+    }
+}
+
+/// What parsing one chunk gave: its document, unless it is empty, and its findings (with
+/// `doc` set to `Some(0)` for "this chunk's document", fixed up by the caller).
+struct Parsing {
+    doc: Option<Doc>,
+    hits: Vec<Hit>,
+}
+
+/// Limits for untrusted input, per document.
+fn yaml_options() -> serde_saphyr::Options {
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_depth = 128;
+    budget.max_aliases = 1_000;
+    budget.max_anchors = 1_000;
+    budget.max_documents = 1;
+    budget.max_nodes = 1_000_000;
+    budget.max_events = 4_000_000;
+    budget.max_total_scalar_bytes = 64 * 1024 * 1024;
+    let mut options = serde_saphyr::Options::default();
+    options.budget = Some(budget);
+    options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::Error;
+    options.with_snippet = false;
+    // Kubernetes reads YAML 1.1: `defaultMode: 0644` is octal there.
+    options.legacy_octal_numbers = true;
+    options
+}
+
+fn parse_chunk(text: &str, chunk: usize, opts: &Options) -> Parsing {
+    let mut hits = Vec::new();
+    let mut hit = |rule: &'static str, path: FieldPath, message: String, pos, on_doc: bool| {
+        hits.push(Hit {
+            chunk,
+            doc: on_doc.then_some(0),
+            rule,
+            path,
+            message,
+            pos,
+        });
+    };
+    if !has_content(text) {
+        return Parsing { doc: None, hits };
+    }
+    let value: Value = match serde_saphyr::from_str_with_options(text, yaml_options()) {
+        Ok(v) => v,
+        Err(e) => {
+            let pos = e
+                .location()
+                .map(|l| (l.line() as usize, (l.column() as usize).max(1)))
+                .filter(|p| p.0 > 0);
+            hit(rules::YAML, FieldPath::root(), yaml_message(&e), pos, false);
+            return Parsing { doc: None, hits };
+        }
+    };
+    if value.is_null() || is_kustomization(&value) {
+        return Parsing { doc: None, hits };
+    }
+    let (object, issues) = typed::type_object(&value);
+    let unknown = matches!(object, Object::Unknown { .. });
+    let failed = unknown && !issues.is_empty();
+    if unknown && issues.is_empty() {
+        let (v, k) = (
+            value.get("apiVersion").and_then(Value::as_str).unwrap_or_default(),
+            value.get("kind").and_then(Value::as_str).unwrap_or_default(),
+        );
+        hit(
+            rules::UNKNOWN_KIND,
+            FieldPath::root().key("kind"),
+            format!(
+                "{k} ({v}) is not a kind gen lint knows: its fields are not checked; check apiVersion and kind, or silence this for a custom resource of your cluster"
+            ),
+            None,
+            true,
+        );
+    }
+    let crd = if opts.crd_schemas {
+        typed::validate_crd(&value).unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    let mut seen: Vec<&typed::SchemaIssue> = Vec::new();
+    for issue in issues.iter().chain(crd.iter()) {
+        if seen.contains(&issue) {
+            continue;
+        }
+        seen.push(issue);
+        hit(
+            rules::SCHEMA,
+            issue.path.clone(),
+            issue.message.clone(),
+            None,
+            true,
+        );
+    }
+    Parsing {
+        doc: Some(Doc {
+            chunk,
+            value,
+            object,
+            failed,
+        }),
+        hits,
+    }
+}
+
+/// Whether the chunk holds anything beyond markers, comments and directives.
+fn has_content(text: &str) -> bool {
+    text.lines().any(|l| {
+        let l = if is_marker(l, "---") || is_marker(l, "...") {
+            &l[3..]
+        } else if l.starts_with('%') {
+            ""
+        } else {
+            l
+        };
+        !is_blank(l)
+    })
+}
+
+/// Kustomize's own files are not manifests.
+fn is_kustomization(value: &Value) -> bool {
+    value
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .is_some_and(|v| v.starts_with("kustomize.config.k8s.io/"))
+}
+
+/// The parser's message without its own `line L column C` prefix (the finding has the place).
+fn yaml_message(e: &serde_saphyr::Error) -> String {
+    let raw = e.to_string();
+    let first = raw.lines().next().unwrap_or(&raw);
+    let s = first.strip_prefix("error: ").unwrap_or(first);
+    let s = match s.strip_prefix("line ").and_then(|r| r.split_once(": ")) {
+        Some((_, rest)) => rest,
+        None => s,
+    };
+    let s = s.rsplit_once(" at line ").map_or(s, |(m, _)| m);
+    format!("not valid YAML: {s}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn docs(text: &str) -> Vec<(usize, &str)> {
+        let mut chunks = Vec::new();
+        split(text, 0, &mut chunks);
+        chunks
+            .iter()
+            .map(|c| (c.line, &text[c.start..c.end]))
+            .collect()
+    }
+
+    #[test]
+    fn splits_at_markers_keeping_empty_documents() {
+        let t = "a: 1\n---\n---\nb: 2\n";
+        assert_eq!(docs(t), vec![(0, "a: 1\n"), (1, "---\n"), (2, "---\nb: 2\n")]);
+    }
+
+    #[test]
+    fn leading_comments_and_directives_join_the_next_document() {
+        let t = "# header\n%YAML 1.2\n---\na: 1\n";
+        assert_eq!(docs(t), vec![(0, t)]);
+        assert!(docs("# only a comment\n").is_empty());
+        assert!(docs("").is_empty());
+    }
+
+    #[test]
+    fn document_end_markers_close_documents() {
+        let t = "a: 1\n...\nb: 2\n...\n";
+        assert_eq!(docs(t), vec![(0, "a: 1\n...\n"), (2, "b: 2\n...\n")]);
+    }
+
+    #[test]
+    fn markers_need_a_blank_after_them() {
+        let t = "---\na: ---x\n----\n";
+        assert_eq!(docs(t).len(), 1);
+        assert_eq!(docs("--- {a: 1}\n--- |\n  x\n").len(), 2);
+    }
+}

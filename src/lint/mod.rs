@@ -1,0 +1,267 @@
+//! `gen lint`: checks any Kubernetes manifests (gen's own output, or what an overlay made of
+//! it) against the rules in [`RULES`].
+//!
+//! Inputs are grouped into [`Set`]s: rules that relate objects (a Service and the pods it
+//! selects, a StatefulSet and its `ClusterMembers`) only look inside one set. A stream (a
+//! file, or stdin) is a set; so is a directory holding a `kustomization.yaml`.
+//!
+//! The pipeline for one set: split each input into documents ([`docs`]), parse and type each
+//! one ([`crate::typed`]), index the set ([`model`]), run the rules (one module per family),
+//! drop what an annotation silences, and only then find lines and columns, for the documents
+//! that have findings.
+
+mod collect;
+mod docs;
+mod md;
+mod model;
+mod pss;
+mod refs;
+mod report;
+mod rules;
+mod schema;
+
+use crate::locate::Locator;
+use crate::path::FieldPath;
+
+pub use crate::diag::Severity;
+pub use collect::collect;
+pub use report::{Format, report};
+pub use rules::{RULES, RuleDoc, rules_markdown};
+
+/// One stream of manifests: a file, or stdin.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Input {
+    /// How findings name it: the path as given, or `<stdin>`.
+    pub name: String,
+    pub text: String,
+}
+
+/// Inputs whose objects are checked against each other: one stream, or the files of one
+/// kustomization directory.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Set {
+    pub name: String,
+    pub inputs: Vec<Input>,
+}
+
+impl Set {
+    /// A set of one stream (what `gen render` lints its own output as).
+    pub fn single(name: impl Into<String>, text: impl Into<String>) -> Set {
+        let name = name.into();
+        Set {
+            inputs: vec![Input {
+                name: name.clone(),
+                text: text.into(),
+            }],
+            name,
+        }
+    }
+}
+
+/// What to check beyond the manifests themselves.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Options {
+    /// The target is OpenShift even without a Route in the set (`--platform openshift`).
+    pub platform_openshift: bool,
+    /// Validate Route and ServiceMonitor against their full CRD JSON schemas (slower on
+    /// first use; `gen render` leaves it off, its typed structs are enough there).
+    pub crd_schemas: bool,
+}
+
+/// One rule broken by one object.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    /// The rule's id (see [`RULES`]); also the silence annotation's suffix.
+    pub rule: &'static str,
+    pub severity: Severity,
+    /// The input's name.
+    pub file: String,
+    /// 0-based index of the document in its input (empty documents count).
+    pub document: usize,
+    /// 1-based line and column of the field, when the source could be mapped.
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    /// The object: empty kind and name for a document that is not one (a YAML error).
+    pub kind: String,
+    pub namespace: Option<String>,
+    pub name: String,
+    /// The field the finding is about; the root for the whole document.
+    pub path: FieldPath,
+    /// What is wrong and what would be valid.
+    pub message: String,
+}
+
+/// Lints one set; findings come in input, document, line order (then rule, then message).
+pub fn lint_set(set: &Set, opts: &Options) -> Vec<Finding> {
+    let parsed = docs::parse_set(set, opts);
+    let model = model::Model::new(set, &parsed, opts);
+    let mut hits = parsed.hits.clone();
+    let mut out = Out {
+        hits: &mut hits,
+        docs: &parsed.docs,
+    };
+    schema::check(&model, &mut out);
+    refs::check(&model, &mut out);
+    pss::check(&model, &mut out);
+    md::check(&model, &mut out);
+    let hits = silence(hits, &parsed);
+    locate(set, &parsed, hits)
+}
+
+/// Lints every set, spreading the sets over the machine's cores; findings come in set order.
+pub fn lint_sets(sets: &[Set], opts: &Options) -> Vec<Finding> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(sets.len());
+    if threads <= 1 {
+        return sets.iter().flat_map(|s| lint_set(s, opts)).collect();
+    }
+    let per = sets.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = sets
+            .chunks(per)
+            .map(|group| {
+                scope.spawn(move || {
+                    group
+                        .iter()
+                        .flat_map(|s| lint_set(s, opts))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    })
+}
+
+/// Whether any finding is an error (the exit code of `gen lint`).
+pub fn has_errors(findings: &[Finding]) -> bool {
+    findings.iter().any(|f| f.severity == Severity::Error)
+}
+
+/// A finding before it has a place: which document (by chunk) and field.
+#[derive(Clone, Debug)]
+pub(crate) struct Hit {
+    /// Index into [`docs::Parsed::chunks`].
+    pub chunk: usize,
+    /// Index into [`docs::Parsed::docs`]; `None` for a document that did not parse.
+    pub doc: Option<usize>,
+    pub rule: &'static str,
+    pub path: FieldPath,
+    pub message: String,
+    /// A position already known (a YAML error's), relative to the chunk.
+    pub pos: Option<(usize, usize)>,
+}
+
+/// Where rules put what they find.
+pub(crate) struct Out<'a> {
+    hits: &'a mut Vec<Hit>,
+    docs: &'a [docs::Doc],
+}
+
+impl Out<'_> {
+    /// A finding on document `doc` at the dotted `path` (see [`FieldPath::parse`]).
+    pub fn at(&mut self, doc: usize, rule: &'static str, path: &str, message: String) {
+        self.push(doc, rule, FieldPath::parse(path), message);
+    }
+
+    pub fn push(&mut self, doc: usize, rule: &'static str, path: FieldPath, message: String) {
+        debug_assert!(rules::find(rule).is_some(), "rule `{rule}` is in RULES");
+        let Some(d) = self.docs.get(doc) else { return };
+        self.hits.push(Hit {
+            chunk: d.chunk,
+            doc: Some(doc),
+            rule,
+            path,
+            message,
+            pos: None,
+        });
+    }
+}
+
+/// Drops the findings an object's annotation silences: the key is the prefix and the rule
+/// id, the value a non-empty reason. A YAML error and a finding about the annotations
+/// themselves cannot be silenced.
+fn silence(hits: Vec<Hit>, parsed: &docs::Parsed) -> Vec<Hit> {
+    hits.into_iter()
+        .filter(|h| {
+            let Some(doc) = h.doc.and_then(|d| parsed.docs.get(d)) else {
+                return true;
+            };
+            if h.rule == rules::LINT_ANNOTATION {
+                return true;
+            }
+            !doc.silenced(h.rule)
+        })
+        .collect()
+}
+
+/// Turns hits into findings: lines and columns come from a locator built only for the
+/// chunks (documents) that have findings.
+fn locate(set: &Set, parsed: &docs::Parsed, mut hits: Vec<Hit>) -> Vec<Finding> {
+    hits.sort_by_key(|h| h.chunk);
+    let mut findings = Vec::with_capacity(hits.len());
+    let mut current: Option<(usize, Locator)> = None;
+    for h in hits {
+        let Some(chunk) = parsed.chunks.get(h.chunk) else {
+            continue;
+        };
+        let Some(input) = set.inputs.get(chunk.input) else {
+            continue;
+        };
+        let pos = match h.pos {
+            Some(p) => Some(p),
+            None => {
+                if current.as_ref().is_none_or(|(c, _)| *c != h.chunk) {
+                    let text = input.text.get(chunk.start..chunk.end).unwrap_or_default();
+                    current = Some((h.chunk, Locator::new(text)));
+                }
+                current.as_ref().and_then(|(_, loc)| {
+                    loc.value_pos(0, &h.path)
+                        .map(|p| (p.line, p.column))
+                        .or_else(|| loc.document_line(0).map(|l| (l, 1)))
+                })
+            }
+        };
+        let pos = pos.map(|(line, column)| (line + chunk.line, column));
+        let (kind, namespace, name) = match h.doc.and_then(|d| parsed.docs.get(d)) {
+            Some(d) => (
+                d.kind().to_string(),
+                d.namespace().map(str::to_string),
+                d.name().to_string(),
+            ),
+            None => (String::new(), None, String::new()),
+        };
+        let severity = rules::find(h.rule).map_or(Severity::Error, |r| r.severity);
+        findings.push(Finding {
+            rule: h.rule,
+            severity,
+            file: input.name.clone(),
+            document: chunk.index,
+            line: pos.map(|p| p.0),
+            column: pos.map(|p| p.1),
+            kind,
+            namespace,
+            name,
+            path: h.path,
+            message: h.message,
+        });
+    }
+    let order: std::collections::HashMap<&str, usize> = set
+        .inputs
+        .iter()
+        .enumerate()
+        .map(|(i, input)| (input.name.as_str(), i))
+        .collect();
+    findings.sort_by(|a, b| {
+        let key = |f: &Finding| (order.get(f.file.as_str()).copied(), f.document, f.line, f.column);
+        key(a)
+            .cmp(&key(b))
+            .then_with(|| a.rule.cmp(b.rule))
+            .then_with(|| a.message.cmp(&b.message))
+    });
+    findings.dedup();
+    findings
+}
