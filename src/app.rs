@@ -180,6 +180,19 @@ fn render_command(args: &RenderArgs, out: &mut Output) -> i32 {
 
 /// Parses, resolves and renders one spec, reporting every problem. None when it failed.
 pub fn render_one(source: Source, opts: &model::Options, out: &mut Output) -> Option<Rendered> {
+    if is_blank(&source.text) {
+        let d = Diagnostic {
+            severity: Severity::Error,
+            message: format!("invalid cluster spec `{}`", source.name),
+            file: Some(source.name.clone()),
+            pos: None,
+            path: None,
+            label: "the spec is empty: it needs at least `namespace`, `platform` and `replicas`; `gen init` prints a starter".to_string(),
+            notes: vec![],
+        };
+        out.diagnostic(&d, None);
+        return None;
+    }
     let spec = match spec::parse(&source.text) {
         Ok(s) => s,
         Err(e) => {
@@ -222,11 +235,20 @@ pub fn render_one(source: Source, opts: &model::Options, out: &mut Output) -> Op
         );
     }
     match render::render(&model) {
-        Ok(documents) => Some(Rendered {
-            source,
-            model,
-            documents,
-        }),
+        Ok(documents) => {
+            let problems = check_output(&documents);
+            if !problems.is_empty() {
+                for p in &problems {
+                    out.error_text(&format!("gen rendered an invalid object for `{}` (a bug in gen, please report it): {p}", source.name));
+                }
+                return None;
+            }
+            Some(Rendered {
+                source,
+                model,
+                documents,
+            })
+        }
         Err(e) => {
             // A template bug, not the user's: say so plainly, without the (secret-bearing) context.
             out.error_text(&format!(
@@ -237,6 +259,38 @@ pub fn render_one(source: Source, opts: &model::Options, out: &mut Output) -> Op
             None
         }
     }
+}
+
+/// True when `text` holds nothing but blank lines and comments.
+fn is_blank(text: &str) -> bool {
+    text.lines().all(|l| {
+        let l = l.trim();
+        l.is_empty() || l.starts_with('#') || l == "---" || l == "..."
+    })
+}
+
+/// Types every rendered document against Kubernetes' API (unknown fields included). The text
+/// is gen's own, so a problem here is gen's bug; it is reported without the document (which
+/// may hold Secret data).
+fn check_output(documents: &[Document]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for d in documents {
+        let value: serde_json::Value = match serde_saphyr::from_str(&d.text) {
+            Ok(v) => v,
+            Err(e) => {
+                problems.push(format!(
+                    "{} {}: not YAML at {:?}",
+                    d.kind,
+                    d.name,
+                    e.location()
+                ));
+                continue;
+            }
+        };
+        let (_, issues) = crate::typed::type_object(&value);
+        problems.extend(issues.iter().map(|i| format!("{} {}: {i}", d.kind, d.name)));
+    }
+    problems
 }
 
 fn problem(
@@ -308,8 +362,15 @@ fn explain(message: &str) -> String {
     {
         return "the spec must be a YAML mapping (at least `namespace`, `platform` and `replicas`); see `gen init`".to_string();
     }
-    if message.starts_with("multiple YAML documents") {
+    if message.starts_with("multiple YAML documents")
+        || message.starts_with("budget breached: Documents")
+    {
         return "a spec is one YAML document; give each cluster its own file".to_string();
+    }
+    if message.starts_with("budget breached") {
+        return format!(
+            "the spec is larger or deeper than any real spec ({message}): gen stops reading here"
+        );
     }
     if let Some(t) = message.strip_prefix("invalid ")
         && ["u32", "u16", "i64"].contains(&t)
