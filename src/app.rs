@@ -3,7 +3,7 @@
 
 use std::io::{IsTerminal, Write};
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
 use crate::cli::{BackplaneArg, Cli, Command, InitArgs, RenderArgs};
 use crate::diag::{Diagnostic, Severity, Style};
@@ -27,6 +27,25 @@ pub fn main() -> i32 {
         Command::Schema => {
             out.stdout(&schema());
             0
+        }
+        Command::Completions { shell } => {
+            let mut buf = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "gen", &mut buf);
+            out.stdout(&String::from_utf8_lossy(&buf));
+            0
+        }
+        Command::Man => {
+            let mut buf = Vec::new();
+            match clap_mangen::Man::new(Cli::command()).render(&mut buf) {
+                Ok(()) => {
+                    out.stdout(&String::from_utf8_lossy(&buf));
+                    0
+                }
+                Err(e) => {
+                    out.error_text(&format!("cannot render the man page: {e}"));
+                    1
+                }
+            }
         }
         Command::Init(args) => match init(args) {
             Ok(text) => {

@@ -49,6 +49,15 @@ pub enum Command {
     /// Print an annotated starter spec that renders as it is.
     #[command(after_help = "Example:\n  gen init --platform eks --backplane kafka > cluster.yaml")]
     Init(InitArgs),
+    /// Print a shell completion script.
+    #[command(after_help = "Example:\n  gen completions bash > /etc/bash_completion.d/gen")]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    #[command(after_help = "Example:\n  gen man > /usr/local/share/man/man1/gen.1")]
+    Man,
 }
 
 #[derive(Debug, Args)]
