@@ -5,7 +5,7 @@ use std::io::{IsTerminal, Write};
 
 use clap::{CommandFactory, Parser};
 
-use crate::cli::{BackplaneArg, Cli, Command, InitArgs, RenderArgs};
+use crate::cli::{BackplaneArg, Cli, Command, DescribeArgs, InitArgs, RenderArgs};
 use crate::diag::{Diagnostic, Severity, Style};
 use crate::locate::{Locator, Pos};
 use crate::model::{self, Model, Problem};
@@ -24,6 +24,7 @@ pub fn main() -> i32 {
     let mut out = Output::new(&cli);
     let code = match &cli.command {
         Command::Render(args) => render_command(args, &mut out),
+        Command::Describe(args) => describe_command(args, &mut out),
         Command::Schema => {
             out.stdout(&schema());
             0
@@ -111,6 +112,19 @@ impl Output {
         self.diagnostic(&d, None);
     }
 
+    fn warning_text(&mut self, msg: &str) {
+        let d = Diagnostic {
+            severity: Severity::Warning,
+            message: msg.to_string(),
+            file: None,
+            pos: None,
+            path: None,
+            label: String::new(),
+            notes: vec![],
+        };
+        self.diagnostic(&d, None);
+    }
+
     fn info(&mut self, line: &str) {
         if self.verbose {
             self.stderr.push_str(line);
@@ -129,6 +143,39 @@ impl Output {
         let mut o = std::io::stdout().lock();
         // A closed pipe (`gen render | head`) is not gen's failure.
         let _ = o.write_all(self.stdout.as_bytes()).and_then(|_| o.flush());
+    }
+}
+
+/// `gen describe`: one spec (default: the embedded example), rendered and checked exactly as
+/// `gen render` would, then summarised instead of printed.
+fn describe_command(args: &DescribeArgs, out: &mut Output) -> i32 {
+    let source = match args.spec.as_deref() {
+        None => Source {
+            name: "<embedded example>".to_string(),
+            path: None,
+            text: EMBEDDED_EXAMPLE.to_string(),
+        },
+        Some(arg) => match source::read(arg, source::DEFAULT_MAX_BYTES) {
+            Ok(s) => s,
+            Err(e) => {
+                out.diagnostic(&input_error(&e), None);
+                return 1;
+            }
+        },
+    };
+    let opts = model::Options {
+        platform: args.platform.map(Into::into),
+        base_dir: source.base_dir(),
+        max_file_bytes: source::DEFAULT_MAX_BYTES,
+        ..Default::default()
+    };
+    match render_one(source, &opts, out) {
+        Some(r) => {
+            let diagram = args.diagram.map(Into::into);
+            out.stdout(&crate::describe::describe(&r.model, &r.documents, diagram));
+            0
+        }
+        None => 1,
     }
 }
 
@@ -191,6 +238,12 @@ fn render_command(args: &RenderArgs, out: &mut Output) -> i32 {
         out.discard_stdout();
         return 1;
     }
+    if args.out.is_none()
+        && rendered.iter().any(|r| r.model.jaas_secret.is_some())
+        && std::io::stdout().is_terminal()
+    {
+        out.warning_text("the rendered Secret holds the JAAS credentials and stdout is a terminal; redirect it to a file or pipe it to kubectl");
+    }
     for r in &rendered {
         out.stdout(&render::join(&r.documents));
     }
@@ -242,17 +295,6 @@ pub fn render_one(source: Source, opts: &model::Options, out: &mut Output) -> Op
             return None;
         }
     };
-    if model.jaas_secret.is_some() && std::io::stdout().is_terminal() {
-        let w = Problem {
-            path: FieldPath::parse("backplane.jaas.file"),
-            message: "the rendered Secret holds the JAAS credentials and stdout is a terminal"
-                .to_string(),
-        };
-        out.diagnostic(
-            &problem(&source, locator.as_ref(), &w, Severity::Warning),
-            None,
-        );
-    }
     match render::render(&model) {
         Ok(documents) => {
             let problems = check_output(&documents);

@@ -43,6 +43,11 @@ pub enum Command {
         after_help = "Examples:\n  gen render cluster.yaml | kubectl apply -f -\n  gen render cluster.yaml --out base/          # a kustomize base\n  gen render cluster.yaml --out base/ --check  # exit 1 with a diff if base/ drifted\n  gen render                                   # the embedded example"
     )]
     Render(RenderArgs),
+    /// Show what a spec's bundle will create: a table of objects, or a diagram of their references.
+    #[command(
+        after_help = "Examples:\n  gen describe cluster.yaml                     # KIND, NAME, DETAILS of every object\n  gen describe cluster.yaml --diagram mermaid   # for a ```mermaid block in a pull request\n  gen describe cluster.yaml --diagram dot | dot -Tpng -o bundle.png\n  gen describe                                  # the embedded example"
+    )]
+    Describe(DescribeArgs),
     /// Print the JSON Schema of the cluster spec.
     #[command(after_help = "Example:\n  gen schema > gen-spec.schema.json")]
     Schema,
@@ -85,6 +90,33 @@ pub struct RenderArgs {
     /// Largest input accepted, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = crate::source::DEFAULT_MAX_BYTES)]
     pub max_input_bytes: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct DescribeArgs {
+    /// Spec file (`-` for stdin). None: the embedded example.
+    pub spec: Option<String>,
+    /// Target platform; overrides the spec's `platform`.
+    #[arg(long, value_enum)]
+    pub platform: Option<PlatformArg>,
+    /// Print only a diagram of how the objects refer to each other, in this notation.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub diagram: Option<DiagramArg>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum DiagramArg {
+    Mermaid,
+    Dot,
+}
+
+impl From<DiagramArg> for crate::describe::Diagram {
+    fn from(d: DiagramArg) -> Self {
+        match d {
+            DiagramArg::Mermaid => crate::describe::Diagram::Mermaid,
+            DiagramArg::Dot => crate::describe::Diagram::Dot,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

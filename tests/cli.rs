@@ -20,7 +20,7 @@ fn pin(name: &str, args: &[&str]) -> common::Run {
 
 #[test]
 fn every_subcommand_help_shows_a_real_example() {
-    for sub in ["render", "schema", "init", "completions", "man"] {
+    for sub in ["render", "describe", "schema", "init", "completions", "man"] {
         let out = pin(&format!("help-{sub}"), &[sub, "--help"]);
         assert_eq!(out.code, 0);
         assert!(
