@@ -5,7 +5,10 @@ use std::io::{IsTerminal, Write};
 
 use clap::{CommandFactory, Parser};
 
-use crate::cli::{BackplaneArg, Cli, Command, DescribeArgs, InitArgs, RenderArgs};
+use crate::cli::{
+    BackplaneArg, Cli, Command, DescribeArgs, FormatArg, InitArgs, LintArgs, PlatformArg,
+    RenderArgs,
+};
 use crate::diag::{Diagnostic, Severity, Style};
 use crate::locate::{Locator, Pos};
 use crate::model::{self, Model, Problem};
@@ -25,6 +28,7 @@ pub fn main() -> i32 {
     let code = match &cli.command {
         Command::Render(args) => render_command(args, &mut out),
         Command::Describe(args) => describe_command(args, &mut out),
+        Command::Lint(args) => lint_command(args, &mut out),
         Command::Schema => {
             out.stdout(&schema());
             0
@@ -187,6 +191,7 @@ pub struct Rendered {
 }
 
 fn render_command(args: &RenderArgs, out: &mut Output) -> i32 {
+    let started = std::time::Instant::now();
     let profile = match &args.profile {
         None => None,
         Some(path) => match read_profile(path, args.max_input_bytes) {
@@ -204,7 +209,14 @@ fn render_command(args: &RenderArgs, out: &mut Output) -> i32 {
     };
     let mut rendered = Vec::new();
     let mut failed = false;
-    for arg in &inputs {
+    let progress = args.out.is_some() && inputs.len() > 1 && std::io::stderr().is_terminal();
+    for (i, arg) in inputs.iter().enumerate() {
+        if progress && (i % 64 == 0 || i + 1 == inputs.len()) {
+            eprint!("\r  rendering {}/{} specs", i + 1, inputs.len());
+            if i + 1 == inputs.len() {
+                eprintln!();
+            }
+        }
         let source = if arg.is_empty() {
             Source {
                 name: "<embedded example>".to_string(),
@@ -238,10 +250,10 @@ fn render_command(args: &RenderArgs, out: &mut Output) -> i32 {
         out.discard_stdout();
         return 1;
     }
-    if args.out.is_none()
-        && rendered.iter().any(|r| r.model.jaas_secret.is_some())
-        && std::io::stdout().is_terminal()
-    {
+    if let Some(dir) = &args.out {
+        return write_out(dir, args.check, &rendered, started, out);
+    }
+    if rendered.iter().any(|r| r.model.jaas_secret.is_some()) && std::io::stdout().is_terminal() {
         out.warning_text("the rendered Secret holds the JAAS credentials and stdout is a terminal; redirect it to a file or pipe it to kubectl");
     }
     for r in &rendered {
@@ -297,7 +309,7 @@ pub fn render_one(source: Source, opts: &model::Options, out: &mut Output) -> Op
     };
     match render::render(&model) {
         Ok(documents) => {
-            let problems = check_output(&documents);
+            let problems = check_output(&source.name, &documents);
             if !problems.is_empty() {
                 for p in &problems {
                     out.error_text(&format!("gen rendered an invalid object for `{}` (a bug in gen, please report it): {p}", source.name));
@@ -330,28 +342,114 @@ fn is_blank(text: &str) -> bool {
     })
 }
 
-/// Types every rendered document against Kubernetes' API (unknown fields included). The text
-/// is gen's own, so a problem here is gen's bug; it is reported without the document (which
-/// may hold Secret data).
-fn check_output(documents: &[Document]) -> Vec<String> {
-    let mut problems = Vec::new();
-    for d in documents {
-        let value: serde_json::Value = match serde_saphyr::from_str(&d.text) {
-            Ok(v) => v,
-            Err(e) => {
-                problems.push(format!(
-                    "{} {}: not YAML at {:?}",
-                    d.kind,
-                    d.name,
-                    e.location()
+/// Runs gen lint's rules on the rendered bundle, as `gen lint` would on it. The text is gen's
+/// own, so an error here is gen's bug; it is reported without the document (which may hold
+/// Secret data). Warnings are left to the spec checks, which say the same with the spec's
+/// line.
+fn check_output(name: &str, documents: &[Document]) -> Vec<String> {
+    let set = crate::lint::Set::single(name, render::join(documents));
+    let findings = crate::lint::lint_set(&set, &crate::lint::Options::default());
+    findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .map(|f| {
+            format!(
+                "{} {} {}: [{}] {}",
+                f.kind, f.name, f.path, f.rule, f.message
+            )
+        })
+        .collect()
+}
+
+/// `--out DIR`: writes (or with `--check`, compares) the kustomize base of every bundle.
+fn write_out(
+    dir: &std::path::Path,
+    check: bool,
+    rendered: &[Rendered],
+    started: std::time::Instant,
+    out: &mut Output,
+) -> i32 {
+    let bundles: Vec<crate::out::Bundle> = rendered
+        .iter()
+        .map(|r| crate::out::Bundle {
+            namespace: &r.model.namespace,
+            name: &r.model.name,
+            documents: &r.documents,
+            jaas: r.model.jaas_secret.as_ref(),
+        })
+        .collect();
+    let files = match crate::out::plan(&bundles, bundles.len() > 1) {
+        Ok(f) => f,
+        Err(e) => {
+            out.error_text(&format!("cannot lay out `{}`: {e}", dir.display()));
+            return 1;
+        }
+    };
+    if check {
+        return match crate::out::check(dir, &files) {
+            Ok(None) => 0,
+            Ok(Some(diff)) => {
+                out.stdout(&diff);
+                out.error_text(&format!(
+                    "`{}` differs from what gen renders now; run the same command without --check to update it",
+                    dir.display()
                 ));
-                continue;
+                1
+            }
+            Err(e) => {
+                out.error_text(&format!("cannot check `{}`: {e}", dir.display()));
+                1
             }
         };
-        let (_, issues) = crate::typed::type_object(&value);
-        problems.extend(issues.iter().map(|i| format!("{} {}: {i}", d.kind, d.name)));
     }
-    problems
+    match crate::out::write(dir, &files, &crate::out::RealFs) {
+        Ok(report) => {
+            for note in &report.notes {
+                out.warning_text(note);
+            }
+            let objects: usize = rendered.iter().map(|r| r.documents.len()).sum();
+            if !out.quiet {
+                out.stderr.push_str(&format!(
+                    "wrote {} spec{} ({objects} objects, {} files) to {} in {:.0?}\n",
+                    rendered.len(),
+                    if rendered.len() == 1 { "" } else { "s" },
+                    report.written,
+                    dir.display(),
+                    started.elapsed()
+                ));
+            }
+            0
+        }
+        Err(e) => {
+            out.error_text(&format!("cannot write `{}`: {e}", dir.display()));
+            1
+        }
+    }
+}
+
+/// `gen lint`: findings on stdout, gen's own failures on stderr; exit 1 on any error finding.
+fn lint_command(args: &LintArgs, out: &mut Output) -> i32 {
+    let sets = match crate::lint::collect(&args.paths, args.max_input_bytes) {
+        Ok(s) => s,
+        Err(e) => {
+            out.error_text(&e);
+            return 1;
+        }
+    };
+    let opts = crate::lint::Options {
+        platform_openshift: matches!(args.platform, Some(PlatformArg::Openshift)),
+        crd_schemas: true,
+    };
+    let findings = crate::lint::lint_sets(&sets, &opts);
+    let format = match args.format {
+        FormatArg::Text => crate::lint::Format::Text,
+        FormatArg::Json => crate::lint::Format::Json,
+        FormatArg::Github => crate::lint::Format::Github,
+    };
+    let mut style = out.style;
+    style.color = style.color && std::io::stdout().is_terminal();
+    out.stdout(&crate::lint::report(&findings, &sets, format, style));
+    i32::from(crate::lint::has_errors(&findings))
 }
 
 fn problem(

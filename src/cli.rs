@@ -48,6 +48,11 @@ pub enum Command {
         after_help = "Examples:\n  gen describe cluster.yaml                     # KIND, NAME, DETAILS of every object\n  gen describe cluster.yaml --diagram mermaid   # for a ```mermaid block in a pull request\n  gen describe cluster.yaml --diagram dot | dot -Tpng -o bundle.png\n  gen describe                                  # the embedded example"
     )]
     Describe(DescribeArgs),
+    /// Lint Kubernetes manifests against Kubernetes' API and MigratoryData's rules.
+    #[command(
+        after_help = "Examples:\n  kubectl kustomize overlays/prod | gen lint -\n  gen lint clusters/                      # each kustomization directory is one set\n  gen lint --format github bundle.yaml    # annotations on a pull request\n\nRules and how to silence one on one object: see the README (`lint.gen.migratorydata.io/<rule>: <reason>`)."
+    )]
+    Lint(LintArgs),
     /// Print the JSON Schema of the cluster spec.
     #[command(after_help = "Example:\n  gen schema > gen-spec.schema.json")]
     Schema,
@@ -90,6 +95,29 @@ pub struct RenderArgs {
     /// Largest input accepted, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = crate::source::DEFAULT_MAX_BYTES)]
     pub max_input_bytes: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Files, directories (a directory holding kustomization.yaml is one set), or `-` for stdin.
+    #[arg(required = true)]
+    pub paths: Vec<String>,
+    /// How findings are printed.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: FormatArg,
+    /// Check OpenShift's rules (no fixed uid/gid/fsGroup) even without a Route in the set.
+    #[arg(long, value_enum)]
+    pub platform: Option<PlatformArg>,
+    /// Largest input accepted, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = crate::source::DEFAULT_MAX_BYTES)]
+    pub max_input_bytes: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    Text,
+    Json,
+    Github,
 }
 
 #[derive(Debug, Args)]
