@@ -12,7 +12,6 @@ use crate::cli::{
 use crate::diag::{Diagnostic, Severity, Style};
 use crate::locate::{Locator, Pos};
 use crate::model::{self, Model, Problem};
-use crate::path::FieldPath;
 use crate::profile::Profile;
 use crate::render::{self, Document};
 use crate::source::{self, Source};
