@@ -191,6 +191,15 @@ pub fn type_object(value: &Value) -> (Object, Vec<SchemaIssue>) {
             issues,
         );
     };
+    // Go's base64 decoder, which the API server uses for Secret data, skips line breaks
+    // (kustomize folds long values into `|` blocks); k8s-openapi's does not.
+    let folded;
+    let value = if kind == "Secret" && has_folded_data(value) {
+        folded = unfold_data(value);
+        &folded
+    } else {
+        value
+    };
     let typed = match type_kind(api_version, kind, value, &mut issues) {
         Some(typed) => typed,
         None => {
@@ -203,6 +212,28 @@ pub fn type_object(value: &Value) -> (Object, Vec<SchemaIssue>) {
         kind: kind.to_string(),
     });
     (object, issues)
+}
+
+fn has_folded_data(value: &Value) -> bool {
+    value
+        .get("data")
+        .and_then(Value::as_object)
+        .is_some_and(|m| {
+            m.values()
+                .any(|v| v.as_str().is_some_and(|s| s.contains(['\n', '\r'])))
+        })
+}
+
+fn unfold_data(value: &Value) -> Value {
+    let mut v = value.clone();
+    if let Some(data) = v.get_mut("data").and_then(Value::as_object_mut) {
+        for s in data.values_mut() {
+            if let Some(text) = s.as_str() {
+                *s = Value::String(text.chars().filter(|c| !matches!(c, '\n' | '\r')).collect());
+            }
+        }
+    }
+    v
 }
 
 /// The document's (apiVersion, kind), or `None` after reporting why there is none.
@@ -225,7 +256,10 @@ fn header<'v>(value: &'v Value, issues: &mut Vec<SchemaIssue>) -> Option<(&'v st
             None
         }
         Some(other) => {
-            let found = type_name(other);
+            let found = match other {
+                Value::String(_) => "an empty one",
+                _ => type_name(other),
+            };
             issues.push(SchemaIssue::new(
                 FieldPath::root().key(key),
                 format!("{key} must be a non-empty string, found {found}"),
@@ -312,42 +346,47 @@ fn decode<T: DeserializeOwned>(
     shape: &Shape,
     issues: &mut Vec<SchemaIssue>,
 ) -> Option<T> {
-    let mut unknown = Vec::new();
-    let mut listen = |p: serde_ignored::Path<'_>| unknown.push(ignored_path(&p));
-    let typed = T::deserialize(serde_ignored::Deserializer::new(value, &mut listen));
-    let typed = match typed {
-        Ok(typed) => {
+    let typed = match listen::<T>(value) {
+        (Ok(typed), unknown) => {
             issues.extend(unknown.into_iter().map(unknown_field));
             typed
         }
-        Err(_) => decode_failed::<T>(value, issues)?,
+        (Err(_), _) => decode_failed::<T>(value, issues)?,
     };
     check_required(value, shape, &Trail::Root, issues);
     Some(typed)
+}
+
+/// What `serde_ignored` calls with each ignored field. One type for every kind, so the
+/// deserializers of types kinds share (PodSpec, ObjectMeta, ...) are compiled once, not
+/// once per kind: a closure type of its own per `decode::<T>` multiplied compile time.
+type Listener<'a> = &'a mut dyn FnMut(serde_ignored::Path<'_>);
+
+/// Deserializes a `T`, collecting the paths of the fields it ignored.
+fn listen<T: DeserializeOwned>(value: &Value) -> (Result<T, serde_json::Error>, Vec<FieldPath>) {
+    let mut unknown = Vec::new();
+    let mut listener: Listener<'_> = &mut |p| unknown.push(ignored_path(&p));
+    let typed = T::deserialize(serde_ignored::Deserializer::new(value, &mut listener));
+    (typed, unknown)
 }
 
 /// Passes over a document that failed to type, at most this many times.
 const MAX_PASSES: usize = 16;
 
 /// Reports every error of a document that failed to type: after each one, the field at
-/// fault is taken out of a copy and the copy typed again, until it types or an error leaves
-/// nothing to take out. The typed copy is kept only if every error was an unknown field (of
-/// a `deny_unknown_fields` type): those are as harmless here as anywhere else.
+/// fault is taken out of a copy and the copy typed again, until it types (then its unknown
+/// fields are reported too) or an error leaves nothing to take out. The typed copy is kept
+/// only if every error was an unknown field (of a `deny_unknown_fields` type): those are as
+/// harmless here as anywhere else.
 fn decode_failed<T: DeserializeOwned>(value: &Value, issues: &mut Vec<SchemaIssue>) -> Option<T> {
     let mut doc = value.clone();
     let mut removed: Vec<FieldPath> = Vec::new();
     let mut hard = false;
     for _ in 0..MAX_PASSES {
-        let mut unknown = Vec::new();
-        let mut listen = |p: serde_ignored::Path<'_>| unknown.push(ignored_path(&p));
-        let de = serde_ignored::Deserializer::new(&doc, &mut listen);
-        let result = serde_path_to_error::deserialize::<_, T>(de);
-        let err = match result {
-            Ok(typed) => {
-                issues.extend(unknown.into_iter().map(unknown_field));
-                return (!hard).then_some(typed);
-            }
-            Err(err) => err,
+        let Err(err) = serde_path_to_error::deserialize::<_, T>(&doc) else {
+            let (typed, unknown) = listen::<T>(&doc);
+            issues.extend(unknown.into_iter().map(unknown_field));
+            return typed.ok().filter(|_| !hard);
         };
         let at = tracked_path(err.path());
         let culprit = match serde_error(at, &err.into_inner().to_string()) {
@@ -357,10 +396,8 @@ fn decode_failed<T: DeserializeOwned>(value: &Value, issues: &mut Vec<SchemaIssu
             }
             SerdeError::Missing(at, field) => {
                 if !removed.contains(&at.key(&field)) {
-                    issues.push(SchemaIssue::new(
-                        at.clone(),
-                        format!("missing required field `{field}`"),
-                    ));
+                    let message = format!("missing required field `{field}`");
+                    issues.push(SchemaIssue::new(at.clone(), message));
                 }
                 hard = true;
                 at
@@ -371,11 +408,7 @@ fn decode_failed<T: DeserializeOwned>(value: &Value, issues: &mut Vec<SchemaIssu
                 at
             }
         };
-        let Some(gone) = remove_field(&mut doc, &culprit) else {
-            issues.extend(unknown.into_iter().map(unknown_field));
-            return None;
-        };
-        removed.push(gone);
+        removed.push(remove_field(&mut doc, &culprit)?);
     }
     None
 }
@@ -1030,6 +1063,22 @@ fn lowercase_first(s: &str) -> String {
 }
 
 #[cfg(test)]
+mod folded_secret_tests {
+    use super::*;
+
+    #[test]
+    fn secret_data_folded_by_kustomize_types_like_the_api_server_reads_it() {
+        let v: Value = serde_json::json!({
+            "apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"},
+            "data": {"jaas.config": "S2Fma2FD\nbGllbnQ=\n"}
+        });
+        let (o, issues) = type_object(&v);
+        assert!(issues.is_empty(), "{issues:?}");
+        assert_eq!(o.kind(), "Secret");
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
@@ -1341,8 +1390,15 @@ mod tests {
             issues[0].message,
             "a manifest must be a mapping, found a sequence"
         );
-        let (_, issues) = type_object(&json!({"apiVersion": 1, "kind": "Pod"}));
-        assert_eq!(paths(&issues), ["apiVersion"]);
+        let (_, issues) = type_object(&json!({"apiVersion": 1, "kind": ""}));
+        let got: Vec<String> = issues.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            got,
+            [
+                "apiVersion: apiVersion must be a non-empty string, found a number",
+                "kind: kind must be a non-empty string, found an empty one",
+            ]
+        );
     }
 
     #[test]
