@@ -6,7 +6,9 @@
 
 pub mod app;
 pub mod cli;
+pub mod describe;
 pub mod diag;
+pub mod lint;
 pub mod locate;
 pub mod model;
 pub mod out;

@@ -1422,9 +1422,22 @@ fn check_annotations(
     path: &str,
     m: &BTreeMap<String, String>,
 ) -> BTreeMap<String, String> {
-    for k in m.keys() {
+    for (k, v) in m {
         if !is_qualified_name(k) {
             c.error(&format!("{path}.{k}"), format!("`{k}` is not an annotation key: `[prefix/]name`, name up to 63 of letters, digits, `-`, `_`, `.`"));
+        } else if let Some(id) = k.strip_prefix(LINT_SKIP_PREFIX) {
+            // What `gen lint` refuses (rule lint-annotation) gen must not render.
+            if !crate::lint::RULES.iter().any(|r| r.id == id) {
+                c.error(
+                    &format!("{path}.{k}"),
+                    format!("`{id}` is no rule of gen lint: the annotation would silence nothing"),
+                );
+            } else if v.trim().is_empty() {
+                c.error(
+                    &format!("{path}.{k}"),
+                    format!("silencing `{id}` needs a reason as the value"),
+                );
+            }
         }
     }
     m.clone()

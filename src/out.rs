@@ -89,7 +89,7 @@ const MANIFEST_HEADER: &str = "# Written by `gen render --out`: the files gen ow
 const KUSTOMIZATION_HEADER: &str = "# Written by `gen render --out`; edits are lost on the next run. Customise in an overlay\n# that lists this directory under `resources`.\n";
 
 /// One rendered spec, as `--out` needs it.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 pub struct Bundle<'a> {
     pub namespace: &'a str,
     pub name: &'a str,
@@ -97,6 +97,23 @@ pub struct Bundle<'a> {
     pub documents: &'a [Document],
     /// With `jaas.file`: the Secret to generate instead of writing its document.
     pub jaas: Option<&'a JaasSecret>,
+}
+
+impl fmt::Debug for Bundle<'_> {
+    /// Documents by kind and name only: a Secret's text holds its data.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let docs: Vec<String> = self
+            .documents
+            .iter()
+            .map(|d| format!("{}/{}", d.kind, d.name))
+            .collect();
+        f.debug_struct("Bundle")
+            .field("namespace", &self.namespace)
+            .field("name", &self.name)
+            .field("documents", &docs)
+            .field("jaas", &self.jaas)
+            .finish()
+    }
 }
 
 /// One file gen writes, relative to DIR with `/` separators.
@@ -414,10 +431,18 @@ pub trait Fs {
     /// Creates a directory that must not exist, with `mode` (unix permission bits) if given.
     fn create_dir(&self, path: &Path, mode: Option<u32>) -> io::Result<()>;
     /// Creates a file that must not exist, with `mode` if given (else the default), never
-    /// wider for a moment.
-    fn create_file(&self, path: &Path, bytes: &[u8], mode: Option<u32>) -> io::Result<()>;
-    /// Hard-links `from` at `to`, or copies it (with its permissions) when linking fails.
+    /// wider for a moment; `sync`: flushed to disk before returning.
+    fn create_file(
+        &self,
+        path: &Path,
+        bytes: &[u8],
+        mode: Option<u32>,
+        sync: bool,
+    ) -> io::Result<()>;
+    /// Hard-links `from` at `to`, or copies it (with its permissions, flushed to disk: the
+    /// original goes when the old tree does) when linking fails.
     fn link_or_copy(&self, from: &Path, to: &Path) -> io::Result<()>;
+    fn set_mode(&self, path: &Path, mode: u32) -> io::Result<()>;
     fn symlink(&self, target: &Path, link: &Path) -> io::Result<()>;
     fn rename(&self, from: &Path, to: &Path) -> io::Result<()>;
     fn remove_dir(&self, path: &Path) -> io::Result<()>;
@@ -452,7 +477,13 @@ impl Fs for RealFs {
         Ok(())
     }
 
-    fn create_file(&self, path: &Path, bytes: &[u8], mode: Option<u32>) -> io::Result<()> {
+    fn create_file(
+        &self,
+        path: &Path,
+        bytes: &[u8],
+        mode: Option<u32>,
+        sync: bool,
+    ) -> io::Result<()> {
         use std::io::Write;
         let mut o = std::fs::OpenOptions::new();
         o.write(true).create_new(true);
@@ -463,14 +494,35 @@ impl Fs for RealFs {
         }
         #[cfg(not(unix))]
         let _ = mode;
-        o.open(path)?.write_all(bytes)
+        let mut f = o.open(path)?;
+        f.write_all(bytes)?;
+        if sync {
+            f.sync_all()?;
+        }
+        Ok(())
     }
 
     fn link_or_copy(&self, from: &Path, to: &Path) -> io::Result<()> {
         match std::fs::hard_link(from, to) {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(e),
-            Err(_) => std::fs::copy(from, to).map(|_| ()),
+            Err(_) => {
+                std::fs::copy(from, to)?;
+                std::fs::File::open(to)?.sync_all()
+            }
+        }
+    }
+
+    fn set_mode(&self, path: &Path, mode: u32) -> io::Result<()> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = (path, mode);
+            Ok(())
         }
     }
 
@@ -493,8 +545,36 @@ impl Fs for RealFs {
     }
 
     fn remove_dir_all(&self, path: &Path) -> io::Result<()> {
-        std::fs::remove_dir_all(path)
+        match std::fs::remove_dir_all(path) {
+            // A read-only directory of the user's, in a tree being thrown away: open it up.
+            Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
+                open_up(path)?;
+                std::fs::remove_dir_all(path)
+            }
+            r => r,
+        }
     }
+}
+
+/// Gives the owner full access to every directory under `path` (not following symlinks).
+fn open_up(path: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let m = std::fs::symlink_metadata(path)?;
+        if m.is_dir() {
+            let mode = m.permissions().mode();
+            if mode & 0o700 != 0o700 {
+                std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode | 0o700))?;
+            }
+            for e in std::fs::read_dir(path)? {
+                open_up(&e?.path())?;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }
 
 /// For tests: the real filesystem, except that the `fail_at`-th change (counting from 1) fails.
@@ -550,9 +630,19 @@ impl Fs for FaultyFs {
         self.gate()?;
         RealFs.create_dir(path, mode)
     }
-    fn create_file(&self, path: &Path, bytes: &[u8], mode: Option<u32>) -> io::Result<()> {
+    fn create_file(
+        &self,
+        path: &Path,
+        bytes: &[u8],
+        mode: Option<u32>,
+        sync: bool,
+    ) -> io::Result<()> {
         self.gate()?;
-        RealFs.create_file(path, bytes, mode)
+        RealFs.create_file(path, bytes, mode, sync)
+    }
+    fn set_mode(&self, path: &Path, mode: u32) -> io::Result<()> {
+        self.gate()?;
+        RealFs.set_mode(path, mode)
     }
     fn link_or_copy(&self, from: &Path, to: &Path) -> io::Result<()> {
         self.gate()?;
@@ -648,7 +738,9 @@ fn not_a_dir(dir: &Path) -> OutError {
     ))
 }
 
-/// The files gen owns in DIR, from its manifest: only regular files gen could have named.
+/// The files gen owns in DIR, from its manifest: only names gen could have written. Whether
+/// each is still a regular file is checked where it matters (a directory or symlink at an owned
+/// path is never gen's).
 fn owned(dir: &Path) -> Result<BTreeSet<String>, OutError> {
     let path = dir.join(MANIFEST);
     let text = match std::fs::read(&path) {
@@ -670,7 +762,6 @@ fn owned(dir: &Path) -> Result<BTreeSet<String>, OutError> {
         .map(str::trim_end)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .filter(|l| ownable(l))
-        .filter(|l| std::fs::symlink_metadata(dir.join(l)).is_ok_and(|m| m.file_type().is_file()))
         .map(str::to_string)
         .collect())
 }
@@ -688,6 +779,8 @@ struct Want<'a> {
     path: Cow<'a, str>,
     bytes: Cow<'a, [u8]>,
     secret: bool,
+    /// Holds the user's lines (a merged `.gitignore`): flushed, as the original goes.
+    sync: bool,
 }
 
 /// What DIR should hold, against what it holds.
@@ -744,6 +837,7 @@ impl<'a> Desired<'a> {
                 path: Cow::Borrowed(&f.path),
                 bytes: Cow::Borrowed(&f.bytes),
                 secret: f.secret,
+                sync: false,
             });
         }
         let planned: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
@@ -751,6 +845,7 @@ impl<'a> Desired<'a> {
             .owned
             .iter()
             .filter(|p| !planned.contains(p.as_str()))
+            .filter(|p| std::fs::symlink_metadata(dir.join(p)).is_ok_and(|m| m.is_file()))
             .cloned()
             .collect();
         let manifest = manifest(files);
@@ -759,6 +854,7 @@ impl<'a> Desired<'a> {
             path: Cow::Borrowed(MANIFEST),
             bytes: Cow::Owned(manifest.into_bytes()),
             secret: false,
+            sync: false,
         });
         let secrets: Vec<&str> = files
             .iter()
@@ -789,6 +885,7 @@ impl<'a> Desired<'a> {
                 d.gitignore_replaced = current.is_some();
                 d.files.push(Want {
                     path: Cow::Borrowed(GITIGNORE),
+                    sync: current.is_some(),
                     bytes: Cow::Owned(bytes),
                     secret: false,
                 });
@@ -934,6 +1031,7 @@ pub fn write(dir: &Path, files: &[PlannedFile], fs: &dyn Fs) -> Result<WriteRepo
         t: &t,
         desired: &desired,
         made: BTreeSet::new(),
+        fixups: vec![],
         report: &mut report,
     };
     if let Err(e) = b.build(exists) {
@@ -1040,15 +1138,16 @@ struct Builder<'a, 'b> {
     desired: &'a Desired<'b>,
     /// Directories created in the new tree, relative.
     made: BTreeSet<String>,
+    /// Directories created open to their owner, with the mode they get once filled.
+    fixups: Vec<(PathBuf, u32)>,
     report: &'a mut WriteReport,
 }
 
 impl Builder<'_, '_> {
     fn build(&mut self, exists: bool) -> Result<(), OutError> {
         let root_mode = if exists { mode_of(&self.t.dir) } else { None };
-        self.fs
-            .create_dir(&self.t.tmp, root_mode)
-            .map_err(io_err("create", &self.t.tmp))?;
+        let tmp = self.t.tmp.clone();
+        self.mkdir(&tmp, root_mode)?;
         for w in &self.desired.files {
             if let Some((parent, _)) = w.path.rsplit_once('/') {
                 self.make_dirs(parent)?;
@@ -1056,12 +1155,33 @@ impl Builder<'_, '_> {
             let to = self.t.tmp.join(w.path.as_ref());
             let mode = w.secret.then_some(SECRET_MODE);
             self.fs
-                .create_file(&to, &w.bytes, mode)
+                .create_file(&to, &w.bytes, mode, w.sync)
                 .map_err(io_err("write", &to))?;
             self.report.written += 1;
         }
         if exists {
             self.carry_mixed(Path::new(""))?;
+        }
+        // Deepest first: a directory without owner access is filled before it is closed.
+        while let Some((path, mode)) = self.fixups.pop() {
+            self.fs
+                .set_mode(&path, mode)
+                .map_err(io_err("set the mode of", &path))?;
+        }
+        Ok(())
+    }
+
+    /// Creates a directory of the new tree with `mode`, but open to its owner until the tree
+    /// is complete.
+    fn mkdir(&mut self, path: &Path, mode: Option<u32>) -> Result<(), OutError> {
+        let open = mode.map(|m| m | 0o700);
+        self.fs
+            .create_dir(path, open)
+            .map_err(io_err("create", path))?;
+        if let Some(m) = mode
+            && Some(m) != open
+        {
+            self.fixups.push((path.to_path_buf(), m));
         }
         Ok(())
     }
@@ -1073,9 +1193,7 @@ impl Builder<'_, '_> {
             let prefix = &rel[..next.unwrap_or(rel.len())];
             if !self.made.contains(prefix) {
                 let to = self.t.tmp.join(prefix);
-                self.fs
-                    .create_dir(&to, mode_of(&self.t.dir.join(prefix)))
-                    .map_err(io_err("create", &to))?;
+                self.mkdir(&to, mode_of(&self.t.dir.join(prefix)))?;
                 self.made.insert(prefix.to_string());
             }
             match next {
@@ -1115,9 +1233,7 @@ impl Builder<'_, '_> {
                 }
                 if self.desired.is_dir_prefix_of_owned(k) {
                     let to = self.t.tmp.join(&r);
-                    self.fs
-                        .create_dir(&to, mode_of(&self.t.dir.join(&r)))
-                        .map_err(io_err("create", &to))?;
+                    self.mkdir(&to, mode_of(&self.t.dir.join(&r)))?;
                     self.made.insert(k.to_string());
                     self.carry_mixed(&r)?;
                     if std::fs::read_dir(&to)
@@ -1127,6 +1243,7 @@ impl Builder<'_, '_> {
                     {
                         // It held only gen's files, all stale now.
                         self.fs.remove_dir(&to).map_err(io_err("remove", &to))?;
+                        self.fixups.retain(|(p, _)| *p != to);
                     }
                     continue;
                 }
@@ -1142,9 +1259,7 @@ impl Builder<'_, '_> {
         let from = self.t.dir.join(rel);
         let to = self.t.tmp.join(rel);
         if ft.is_dir() {
-            self.fs
-                .create_dir(&to, mode_of(&from))
-                .map_err(io_err("create", &to))?;
+            self.mkdir(&to, mode_of(&from))?;
             for (name, ft) in sorted_entries(&from)? {
                 self.carry(&rel.join(name), ft)?;
             }
@@ -1221,6 +1336,12 @@ pub fn check(dir: &Path, files: &[PlannedFile]) -> Result<Option<String>, OutErr
     }
     let desired = Desired::compute(&t.dir, files)?;
     let mut out = String::new();
+    // Every credential this check may come near: gen's, and what DIR holds now.
+    let mut secrets: Vec<Cow<[u8]>> = files
+        .iter()
+        .filter(|f| f.secret)
+        .map(|f| Cow::Borrowed(&f.bytes[..]))
+        .collect();
     for (p, why) in &desired.conflicts {
         out.push_str(&format!("{p}: {why} (--out refuses to overwrite it)\n"));
     }
@@ -1236,6 +1357,9 @@ pub fn check(dir: &Path, files: &[PlannedFile]) -> Result<Option<String>, OutErr
             _ => None,
         };
         if w.secret {
+            if let Some(c) = &current {
+                secrets.push(Cow::Owned(c.clone()));
+            }
             match &current {
                 None => out.push_str(&format!("{}: missing (contents redacted)\n", w.path)),
                 Some(c) if *c != *w.bytes => {
@@ -1268,6 +1392,9 @@ pub fn check(dir: &Path, files: &[PlannedFile]) -> Result<Option<String>, OutErr
     }
     for (p, secret) in gone {
         if secret {
+            if let Ok(c) = std::fs::read(t.dir.join(p)) {
+                secrets.push(Cow::Owned(c));
+            }
             out.push_str(&format!("{p}: would be removed (contents redacted)\n"));
             continue;
         }
@@ -1278,7 +1405,7 @@ pub fn check(dir: &Path, files: &[PlannedFile]) -> Result<Option<String>, OutErr
     if out.is_empty() {
         return Ok(None);
     }
-    Ok(Some(scrub(out, files)))
+    Ok(Some(scrub(out, &secrets)))
 }
 
 /// A unified diff of one file; a file holding a Secret object is only named.
@@ -1339,10 +1466,10 @@ fn redact_line(line: &str) -> Cow<'_, str> {
 }
 
 /// Last line of defence: no JAAS line and no base64 of a JAAS file leaves in a diff.
-fn scrub(mut out: String, files: &[PlannedFile]) -> String {
-    for f in files.iter().filter(|f| f.secret) {
-        let mut needles = vec![base64::engine::general_purpose::STANDARD.encode(&f.bytes)];
-        let text = String::from_utf8_lossy(&f.bytes);
+fn scrub(mut out: String, secrets: &[Cow<[u8]>]) -> String {
+    for bytes in secrets {
+        let mut needles = vec![base64::engine::general_purpose::STANDARD.encode(bytes)];
+        let text = String::from_utf8_lossy(bytes);
         needles.extend(
             text.lines()
                 .map(str::trim)

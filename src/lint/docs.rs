@@ -207,7 +207,7 @@ pub(crate) fn split(text: &str, input: usize, chunks: &mut Vec<Chunk>) {
             start_line = n + 1;
             explicit = false;
             content = false;
-        } else if !is_blank(bare) && !(bare.starts_with('%') && !explicit && !content) {
+        } else if (content || explicit || !bare.starts_with('%')) && !is_blank(bare) {
             content = true;
         }
         pos += line.len();
@@ -277,8 +277,14 @@ fn parse_chunk(text: &str, chunk: usize, opts: &Options) -> Parsing {
     let failed = unknown && !issues.is_empty();
     if unknown && issues.is_empty() {
         let (v, k) = (
-            value.get("apiVersion").and_then(Value::as_str).unwrap_or_default(),
-            value.get("kind").and_then(Value::as_str).unwrap_or_default(),
+            value
+                .get("apiVersion")
+                .and_then(Value::as_str)
+                .unwrap_or_default(),
+            value
+                .get("kind")
+                .and_then(Value::as_str)
+                .unwrap_or_default(),
         );
         hit(
             rules::UNKNOWN_KIND,
@@ -352,6 +358,9 @@ fn yaml_message(e: &serde_saphyr::Error) -> String {
         None => s,
     };
     let s = s.rsplit_once(" at line ").map_or(s, |(m, _)| m);
+    let s = s
+        .split_once(", set DuplicateKeyPolicy")
+        .map_or(s, |(m, _)| m);
     format!("not valid YAML: {s}")
 }
 
@@ -371,7 +380,10 @@ mod tests {
     #[test]
     fn splits_at_markers_keeping_empty_documents() {
         let t = "a: 1\n---\n---\nb: 2\n";
-        assert_eq!(docs(t), vec![(0, "a: 1\n"), (1, "---\n"), (2, "---\nb: 2\n")]);
+        assert_eq!(
+            docs(t),
+            vec![(0, "a: 1\n"), (1, "---\n"), (2, "---\nb: 2\n")]
+        );
     }
 
     #[test]

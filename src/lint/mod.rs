@@ -93,9 +93,9 @@ pub struct Finding {
 
 /// Lints one set; findings come in input, document, line order (then rule, then message).
 pub fn lint_set(set: &Set, opts: &Options) -> Vec<Finding> {
-    let parsed = docs::parse_set(set, opts);
+    let mut parsed = docs::parse_set(set, opts);
+    let mut hits = std::mem::take(&mut parsed.hits);
     let model = model::Model::new(set, &parsed, opts);
-    let mut hits = parsed.hits.clone();
     let mut out = Out {
         hits: &mut hits,
         docs: &parsed.docs,
@@ -235,33 +235,29 @@ fn locate(set: &Set, parsed: &docs::Parsed, mut hits: Vec<Hit>) -> Vec<Finding> 
             None => (String::new(), None, String::new()),
         };
         let severity = rules::find(h.rule).map_or(Severity::Error, |r| r.severity);
-        findings.push(Finding {
-            rule: h.rule,
-            severity,
-            file: input.name.clone(),
-            document: chunk.index,
-            line: pos.map(|p| p.0),
-            column: pos.map(|p| p.1),
-            kind,
-            namespace,
-            name,
-            path: h.path,
-            message: h.message,
-        });
+        let key = (chunk.input, chunk.index, pos);
+        findings.push((
+            key,
+            Finding {
+                rule: h.rule,
+                severity,
+                file: input.name.clone(),
+                document: chunk.index,
+                line: pos.map(|p| p.0),
+                column: pos.map(|p| p.1),
+                kind,
+                namespace,
+                name,
+                path: h.path,
+                message: h.message,
+            },
+        ));
     }
-    let order: std::collections::HashMap<&str, usize> = set
-        .inputs
-        .iter()
-        .enumerate()
-        .map(|(i, input)| (input.name.as_str(), i))
-        .collect();
-    findings.sort_by(|a, b| {
-        let key = |f: &Finding| (order.get(f.file.as_str()).copied(), f.document, f.line, f.column);
-        key(a)
-            .cmp(&key(b))
+    findings.sort_by(|(ka, a), (kb, b)| {
+        ka.cmp(kb)
             .then_with(|| a.rule.cmp(b.rule))
             .then_with(|| a.message.cmp(&b.message))
     });
-    findings.dedup();
-    findings
+    findings.dedup_by(|x, y| x.1 == y.1);
+    findings.into_iter().map(|(_, f)| f).collect()
 }

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use k8s_openapi::api::core::v1::{Container, PodSpec};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use serde_json::{Map, Value};
 
 use super::docs::{Chunk, Doc, Parsed};
@@ -31,7 +31,9 @@ impl<'a> Labels<'a> {
 
     /// Whether every pair of a Service-style selector (a plain map) is among the labels.
     pub fn has_all(&self, selector: &BTreeMap<String, String>) -> bool {
-        selector.iter().all(|(k, v)| self.get(k) == Some(v.as_str()))
+        selector
+            .iter()
+            .all(|(k, v)| self.get(k) == Some(v.as_str()))
     }
 
     /// Whether a LabelSelector selects these labels (an empty selector selects everything).
@@ -238,11 +240,15 @@ impl<'a> Model<'a> {
         ns: Option<&str>,
         selector: &BTreeMap<String, String>,
     ) -> Vec<&Workload<'a>> {
-        Model::candidates(&self.pods_by_label, selector.iter().next(), self.workloads.len())
-            .into_iter()
-            .map(|i| &self.workloads[i])
-            .filter(|w| same_ns(w.namespace, ns) && w.labels.has_all(selector))
-            .collect()
+        Model::candidates(
+            &self.pods_by_label,
+            selector.iter().next(),
+            self.workloads.len(),
+        )
+        .into_iter()
+        .map(|i| &self.workloads[i])
+        .filter(|w| same_ns(w.namespace, ns) && w.labels.has_all(selector))
+        .collect()
     }
 
     /// Workloads in (or compatible with) `ns` whose pods a LabelSelector selects.
@@ -277,11 +283,11 @@ impl<'a> Model<'a> {
 }
 
 fn workload(doc: usize, d: &Doc) -> Option<Workload<'_>> {
-    let meta = |m: &Option<k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta>| {
+    fn meta(m: &Option<ObjectMeta>) -> Labels<'_> {
         m.as_ref()
             .and_then(|m| m.labels.as_ref())
             .map_or(Labels::None, Labels::Typed)
-    };
+    }
     let mut w = Workload {
         doc,
         kind: d.kind(),

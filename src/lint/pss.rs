@@ -51,7 +51,9 @@ fn restricted(w: &Workload<'_>, spec: &PodSpec, out: &mut Out<'_>) {
         if on == Some(true) {
             flag(
                 format!("{base}.{field}"),
-                format!("`{field}: true` shares the node's namespace; restricted pods must leave it unset or false"),
+                format!(
+                    "`{field}: true` shares the node's namespace; restricted pods must leave it unset or false"
+                ),
             );
         }
     }
@@ -59,7 +61,9 @@ fn restricted(w: &Workload<'_>, spec: &PodSpec, out: &mut Out<'_>) {
         if let Some(kind) = forbidden_volume(v) {
             flag(
                 format!("{base}.volumes[{i}].{kind}"),
-                format!("`{kind}` volumes are not allowed; restricted allows configMap, csi, downwardAPI, emptyDir, ephemeral, image, persistentVolumeClaim, projected and secret"),
+                format!(
+                    "`{kind}` volumes are not allowed; restricted allows configMap, csi, downwardAPI, emptyDir, ephemeral, image, persistentVolumeClaim, projected and secret"
+                ),
             );
         }
     }
@@ -94,7 +98,8 @@ fn restricted(w: &Workload<'_>, spec: &PodSpec, out: &mut Out<'_>) {
         {
             flag(
                 format!("{base}.securityContext.appArmorProfile.type"),
-                "Unconfined is not allowed: use RuntimeDefault or Localhost, or leave it unset".to_string(),
+                "Unconfined is not allowed: use RuntimeDefault or Localhost, or leave it unset"
+                    .to_string(),
             );
         }
         if let Some(se) = &p.se_linux_options {
@@ -104,7 +109,10 @@ fn restricted(w: &Workload<'_>, spec: &PodSpec, out: &mut Out<'_>) {
             if !SAFE_SYSCTLS.contains(&s.name.as_str()) {
                 flag(
                     format!("{base}.securityContext.sysctls[{i}].name"),
-                    format!("sysctl `{}` is not in the safe set the baseline standard allows", s.name),
+                    format!(
+                        "sysctl `{}` is not in the safe set the baseline standard allows",
+                        s.name
+                    ),
                 );
             }
         }
@@ -116,15 +124,48 @@ fn restricted(w: &Workload<'_>, spec: &PodSpec, out: &mut Out<'_>) {
         }
     }
     for (at, c) in w.containers() {
-        let sc = c.security_context.as_ref();
+        for (i, p) in c.ports.iter().flatten().enumerate() {
+            if p.host_port.is_some_and(|h| h != 0) {
+                flag(
+                    format!("{at}.ports[{i}].hostPort"),
+                    "hostPort is not allowed: expose the port through a Service".to_string(),
+                );
+            }
+        }
+        let Some(sc) = c.security_context.as_ref() else {
+            let mut needs = vec![
+                "allowPrivilegeEscalation: false",
+                "capabilities.drop: [ALL]",
+            ];
+            if pod_non_root != Some(true) {
+                needs.push("runAsNonRoot: true");
+            }
+            if !matches!(pod_seccomp, Some("RuntimeDefault" | "Localhost")) {
+                needs.push("seccompProfile.type: RuntimeDefault");
+            }
+            flag(
+                format!("{at}.securityContext"),
+                format!(
+                    "container `{}` has no securityContext; the restricted standard needs {}",
+                    c.name,
+                    needs.join(", ")
+                ),
+            );
+            continue;
+        };
+        let sc = Some(sc);
         let get = |f: fn(&SecurityContext) -> Option<bool>| sc.and_then(f);
         if get(|s| s.privileged) == Some(true) {
-            flag(format!("{at}.securityContext.privileged"), "privileged containers are not allowed".to_string());
+            flag(
+                format!("{at}.securityContext.privileged"),
+                "privileged containers are not allowed".to_string(),
+            );
         }
         if get(|s| s.allow_privilege_escalation) != Some(false) {
             flag(
                 format!("{at}.securityContext.allowPrivilegeEscalation"),
-                "must be false: restricted containers cannot gain privileges (setuid binaries)".to_string(),
+                "must be false: restricted containers cannot gain privileges (setuid binaries)"
+                    .to_string(),
             );
         }
         match get(|s| s.run_as_non_root) {
@@ -154,7 +195,13 @@ fn restricted(w: &Workload<'_>, spec: &PodSpec, out: &mut Out<'_>) {
                 "must include ALL: restricted containers drop every capability".to_string(),
             );
         }
-        for (i, cap) in caps.and_then(|c| c.add.as_ref()).iter().copied().flatten().enumerate() {
+        for (i, cap) in caps
+            .and_then(|c| c.add.as_ref())
+            .iter()
+            .copied()
+            .flatten()
+            .enumerate()
+        {
             if cap != "NET_BIND_SERVICE" {
                 flag(
                     format!("{at}.securityContext.capabilities.add[{i}]"),
@@ -162,7 +209,10 @@ fn restricted(w: &Workload<'_>, spec: &PodSpec, out: &mut Out<'_>) {
                 );
             }
         }
-        match sc.and_then(|s| s.seccomp_profile.as_ref()).map(|s| s.type_.as_str()) {
+        match sc
+            .and_then(|s| s.seccomp_profile.as_ref())
+            .map(|s| s.type_.as_str())
+        {
             Some("RuntimeDefault" | "Localhost") => {}
             Some(t) => flag(
                 format!("{at}.securityContext.seccompProfile.type"),
@@ -170,15 +220,20 @@ fn restricted(w: &Workload<'_>, spec: &PodSpec, out: &mut Out<'_>) {
             ),
             None if !matches!(pod_seccomp, Some("RuntimeDefault" | "Localhost")) => flag(
                 format!("{at}.securityContext.seccompProfile"),
-                "needs type RuntimeDefault (or Localhost) here or in the pod's securityContext".to_string(),
+                "needs type RuntimeDefault (or Localhost) here or in the pod's securityContext"
+                    .to_string(),
             ),
             None => {}
         }
         if let Some(s) = sc {
-            if s.app_armor_profile.as_ref().is_some_and(|a| a.type_ == "Unconfined") {
+            if s.app_armor_profile
+                .as_ref()
+                .is_some_and(|a| a.type_ == "Unconfined")
+            {
                 flag(
                     format!("{at}.securityContext.appArmorProfile.type"),
-                    "Unconfined is not allowed: use RuntimeDefault or Localhost, or leave it unset".to_string(),
+                    "Unconfined is not allowed: use RuntimeDefault or Localhost, or leave it unset"
+                        .to_string(),
                 );
             }
             if s.proc_mount.as_deref().is_some_and(|p| p != "Default") {
@@ -197,14 +252,6 @@ fn restricted(w: &Workload<'_>, spec: &PodSpec, out: &mut Out<'_>) {
                 );
             }
         }
-        for (i, p) in c.ports.iter().flatten().enumerate() {
-            if p.host_port.is_some_and(|h| h != 0) {
-                flag(
-                    format!("{at}.ports[{i}].hostPort"),
-                    "hostPort is not allowed: expose the port through a Service".to_string(),
-                );
-            }
-        }
     }
 }
 
@@ -218,7 +265,9 @@ fn selinux(
     {
         flag(
             format!("{at}.seLinuxOptions.type"),
-            format!("SELinux type `{t}` is not allowed: use container_t, container_init_t, container_kvm_t or container_engine_t"),
+            format!(
+                "SELinux type `{t}` is not allowed: use container_t, container_init_t, container_kvm_t or container_engine_t"
+            ),
         );
     }
     for (field, v) in [("user", &se.user), ("role", &se.role)] {

@@ -68,7 +68,10 @@ fn workload_selectors(m: &Model<'_>, out: &mut Out<'_>) {
                 w.doc,
                 "workload-selector",
                 "spec.selector",
-                format!("a {} needs a selector matching its pod template's labels; this one is empty", w.kind),
+                format!(
+                    "a {} needs a selector matching its pod template's labels; this one is empty",
+                    w.kind
+                ),
             );
         } else if !w.labels.matches(sel) {
             out.at(
@@ -145,7 +148,13 @@ fn services(m: &Model<'_>, out: &mut Out<'_>) {
     }
 }
 
-fn service_port(out: &mut Out<'_>, doc: usize, pi: usize, port: &ServicePort, selected: &[&Workload<'_>]) {
+fn service_port(
+    out: &mut Out<'_>,
+    doc: usize,
+    pi: usize,
+    port: &ServicePort,
+    selected: &[&Workload<'_>],
+) {
     let (target, field) = match &port.target_port {
         Some(t) => (t.clone(), "targetPort"),
         None => (IntOrString::Int(port.port), "port"),
@@ -340,7 +349,7 @@ fn service_monitors(m: &Model<'_>, out: &mut Out<'_>) {
     }
 }
 
-fn service_ports(m: &Model<'_>, svc: usize) -> Option<&'_ [ServicePort]> {
+fn service_ports<'a>(m: &Model<'a>, svc: usize) -> Option<&'a [ServicePort]> {
     match &m.docs[svc].object {
         Object::Service(s) => s.spec.as_ref()?.ports.as_deref(),
         _ => None,
@@ -374,7 +383,10 @@ fn routes(m: &Model<'_>, out: &mut Out<'_>) {
                     i,
                     "route-target",
                     &path,
-                    format!("sends to Service `{}`, which is not in the set: name a Service of the set", b.name),
+                    format!(
+                        "sends to Service `{}`, which is not in the set: name a Service of the set",
+                        b.name
+                    ),
                 );
             }
         }
@@ -420,7 +432,10 @@ fn ingresses(m: &Model<'_>, out: &mut Out<'_>) {
         let rules = spec.rules.iter().flatten().enumerate().flat_map(|(ri, r)| {
             r.http.iter().flat_map(move |h| {
                 h.paths.iter().enumerate().map(move |(pi, p)| {
-                    (format!("spec.rules[{ri}].http.paths[{pi}].backend"), &p.backend)
+                    (
+                        format!("spec.rules[{ri}].http.paths[{pi}].backend"),
+                        &p.backend,
+                    )
                 })
             })
         });
@@ -433,7 +448,10 @@ fn ingresses(m: &Model<'_>, out: &mut Out<'_>) {
                     i,
                     "route-target",
                     &format!("{path}.service.name"),
-                    format!("sends to Service `{}`, which is not in the set: name a Service of the set", service.name),
+                    format!(
+                        "sends to Service `{}`, which is not in the set: name a Service of the set",
+                        service.name
+                    ),
                 );
                 continue;
             };
@@ -441,7 +459,9 @@ fn ingresses(m: &Model<'_>, out: &mut Out<'_>) {
                 continue;
             };
             let ok = ports.iter().any(|p| {
-                port.name.as_deref().is_some_and(|n| p.name.as_deref() == Some(n))
+                port.name
+                    .as_deref()
+                    .is_some_and(|n| p.name.as_deref() == Some(n))
                     || port.number == Some(p.port)
             });
             if !ok {
@@ -476,19 +496,24 @@ enum Where {
 }
 
 impl Where {
-    fn path(self, base: &str) -> String {
+    /// The path of the reference; `key` for the key a Secret or ConfigMap lacks, where the
+    /// reference names one in its own field.
+    fn path(self, base: &str, key: bool) -> String {
+        let field = if key { "key" } else { "name" };
         match self {
             Where::ServiceAccount => format!("{base}.serviceAccountName"),
             Where::PullSecret(n) => format!("{base}.imagePullSecrets[{n}].name"),
             Where::Volume(v, field) => format!("{base}.volumes[{v}].{field}"),
-            Where::VolumeItem(v, source, k) => format!("{base}.volumes[{v}].{source}.items[{k}].key"),
+            Where::VolumeItem(v, source, k) => {
+                format!("{base}.volumes[{v}].{source}.items[{k}].key")
+            }
             Where::Projected(v, s, field) => {
                 format!("{base}.volumes[{v}].projected.sources[{s}].{field}")
             }
             Where::ProjectedItem(v, s, source, k) => {
                 format!("{base}.volumes[{v}].projected.sources[{s}].{source}.items[{k}].key")
             }
-            Where::Env(at, e, field) => format!("{at}.env[{e}].valueFrom.{field}"),
+            Where::Env(at, e, source) => format!("{at}.env[{e}].valueFrom.{source}.{field}"),
             Where::EnvFrom(at, e, field) => format!("{at}.envFrom[{e}].{field}"),
         }
     }
@@ -531,14 +556,26 @@ fn uses<'a>(w: &Workload<'a>, mut f: impl FnMut(Use<'a>)) {
         if let Some(s) = &v.secret
             && let Some(name) = &s.secret_name
         {
-            add("Secret", name, None, s.optional, Where::Volume(vi, "secret.secretName"));
+            add(
+                "Secret",
+                name,
+                None,
+                s.optional,
+                Where::Volume(vi, "secret.secretName"),
+            );
             for (k, item) in s.items.iter().flatten().enumerate() {
                 let at = Where::VolumeItem(vi, "secret", k);
                 add("Secret", name, Some(&item.key), s.optional, at);
             }
         }
         if let Some(c) = &v.config_map {
-            add("ConfigMap", &c.name, None, c.optional, Where::Volume(vi, "configMap.name"));
+            add(
+                "ConfigMap",
+                &c.name,
+                None,
+                c.optional,
+                Where::Volume(vi, "configMap.name"),
+            );
             for (k, item) in c.items.iter().flatten().enumerate() {
                 let at = Where::VolumeItem(vi, "configMap", k);
                 add("ConfigMap", &c.name, Some(&item.key), c.optional, at);
@@ -547,7 +584,13 @@ fn uses<'a>(w: &Workload<'a>, mut f: impl FnMut(Use<'a>)) {
         let sources = v.projected.iter().flat_map(|p| p.sources.iter().flatten());
         for (si, src) in sources.enumerate() {
             if let Some(s) = &src.secret {
-                add("Secret", &s.name, None, s.optional, Where::Projected(vi, si, "secret.name"));
+                add(
+                    "Secret",
+                    &s.name,
+                    None,
+                    s.optional,
+                    Where::Projected(vi, si, "secret.name"),
+                );
                 for (k, item) in s.items.iter().flatten().enumerate() {
                     let at = Where::ProjectedItem(vi, si, "secret", k);
                     add("Secret", &s.name, Some(&item.key), s.optional, at);
@@ -637,13 +680,14 @@ fn references(m: &Model<'_>, out: &mut Out<'_>) {
                     return;
                 }
                 reported.push((r.kind, r.name));
-                let ns = w
-                    .namespace
-                    .map_or_else(|| "the namespace".to_string(), |n| format!("namespace `{n}`"));
+                let ns = w.namespace.map_or_else(
+                    || "the namespace".to_string(),
+                    |n| format!("namespace `{n}`"),
+                );
                 out.at(
                     w.doc,
                     "external-ref",
-                    &r.at.path(w.base),
+                    &r.at.path(w.base, false),
                     format!(
                         "{} `{}` is not in this set: the pods wait until it exists in {ns}; add it to the set, or silence `external-ref` on this {} saying where it comes from",
                         r.kind, r.name, w.kind
@@ -657,7 +701,7 @@ fn references(m: &Model<'_>, out: &mut Out<'_>) {
                     out.at(
                         w.doc,
                         "missing-key",
-                        &r.at.path(w.base),
+                        &r.at.path(w.base, true),
                         format!(
                             "{} `{}` has no key `{key}` (it has: {}): add the key, fix the name, or mark the reference optional",
                             r.kind,

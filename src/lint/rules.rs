@@ -17,7 +17,12 @@ pub(crate) const SCHEMA: &str = "schema";
 pub(crate) const UNKNOWN_KIND: &str = "unknown-kind";
 pub(crate) const LINT_ANNOTATION: &str = "lint-annotation";
 
-const fn rule(id: &'static str, severity: Severity, why: &'static str, fix: &'static str) -> RuleDoc {
+const fn rule(
+    id: &'static str,
+    severity: Severity,
+    why: &'static str,
+    fix: &'static str,
+) -> RuleDoc {
     RuleDoc {
         id,
         severity,

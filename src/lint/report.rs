@@ -1,0 +1,225 @@
+//! Printing findings: rustc-like text (through [`crate::diag`]), a JSON array for CI steps,
+//! or GitHub Actions workflow commands (annotations on the pull request's files).
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use super::{Finding, Set};
+use crate::diag::{Diagnostic, Severity, Style};
+use crate::locate::Pos;
+
+/// How `gen lint` prints its findings.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Format {
+    /// One block per finding with the source line (one line each without snippets).
+    #[default]
+    Text,
+    /// A JSON array of objects (`rule`, `severity`, `file`, `document`, `line`, `column`,
+    /// `kind`, `namespace`, `name`, `path`, `message`); `[]` when there are none.
+    Json,
+    /// `::error file=F,line=L,col=C,title=RULE::Kind/ns/name path: message` lines.
+    Github,
+}
+
+/// Bytes of source the text format may scan for excerpts in all (it stops showing them past
+/// this, so thousands of findings in a huge stream stay fast).
+const EXCERPT_BUDGET: usize = 256 * 1024 * 1024;
+
+/// Renders `findings`; `sets` supplies the source lines for text excerpts (may be empty).
+pub fn report(findings: &[Finding], sets: &[Set], format: Format, style: Style) -> String {
+    match format {
+        Format::Text => text(findings, sets, style),
+        Format::Json => json(findings),
+        Format::Github => github(findings),
+    }
+}
+
+/// `Kind ns/name`, `Kind name`, or nothing for a document that is no object.
+fn object(f: &Finding) -> String {
+    match (&f.namespace, f.kind.is_empty()) {
+        (_, true) => String::new(),
+        (Some(ns), false) => format!("{} {ns}/{}", f.kind, f.name),
+        (None, false) => format!("{} {}", f.kind, f.name),
+    }
+}
+
+fn text(findings: &[Finding], sets: &[Set], style: Style) -> String {
+    let sources: HashMap<&str, &str> = sets
+        .iter()
+        .flat_map(|s| &s.inputs)
+        .map(|i| (i.name.as_str(), i.text.as_str()))
+        .collect();
+    let mut budget = EXCERPT_BUDGET;
+    let mut out = String::new();
+    for f in findings {
+        let what = object(f);
+        let what = if what.is_empty() {
+            format!("document {}", f.document)
+        } else {
+            what
+        };
+        let pos = f.line.map(|line| Pos {
+            line,
+            column: f.column.unwrap_or(1),
+        });
+        let source = sources.get(f.file.as_str()).copied().filter(|text| {
+            // Finding the line scans the text up to it.
+            let cost = text.len().min(f.line.unwrap_or(0).saturating_mul(200));
+            let ok = cost <= budget;
+            budget = budget.saturating_sub(cost);
+            ok
+        });
+        let (message, label) = if style.snippets {
+            (format!("{}: {what}", f.rule), f.message.clone())
+        } else {
+            (String::new(), format!("{what}: {} [{}]", f.message, f.rule))
+        };
+        let d = Diagnostic {
+            severity: f.severity,
+            message,
+            file: Some(f.file.clone()),
+            pos,
+            path: (!f.path.is_root()).then(|| f.path.clone()),
+            label,
+            notes: vec![],
+        };
+        out.push_str(&d.render(source, style));
+    }
+    out
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    rule: &'a str,
+    severity: &'a str,
+    file: &'a str,
+    document: usize,
+    line: Option<usize>,
+    column: Option<usize>,
+    kind: &'a str,
+    namespace: Option<&'a str>,
+    name: &'a str,
+    path: String,
+    message: &'a str,
+}
+
+fn severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    }
+}
+
+fn path(f: &Finding) -> String {
+    if f.path.is_root() {
+        String::new()
+    } else {
+        f.path.to_string()
+    }
+}
+
+fn json(findings: &[Finding]) -> String {
+    let items: Vec<JsonFinding<'_>> = findings
+        .iter()
+        .map(|f| JsonFinding {
+            rule: f.rule,
+            severity: severity(f.severity),
+            file: &f.file,
+            document: f.document,
+            line: f.line,
+            column: f.column,
+            kind: &f.kind,
+            namespace: f.namespace.as_deref(),
+            name: &f.name,
+            path: path(f),
+            message: &f.message,
+        })
+        .collect();
+    let mut s = serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".to_string());
+    s.push('\n');
+    s
+}
+
+/// A workflow command's message: `%`, CR and LF escaped.
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// A workflow command's property value: also `:` and `,`.
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+fn github(findings: &[Finding]) -> String {
+    let mut out = String::new();
+    for f in findings {
+        let mut props = format!(
+            "file={},line={}",
+            escape_property(&f.file),
+            f.line.unwrap_or(1)
+        );
+        if let Some(c) = f.column {
+            let _ = write!(props, ",col={c}");
+        }
+        let _ = write!(props, ",title={}", escape_property(f.rule));
+        let what = match (&f.namespace, f.kind.is_empty()) {
+            (_, true) => format!("document {}", f.document),
+            (Some(ns), false) => format!("{}/{ns}/{}", f.kind, f.name),
+            (None, false) => format!("{}/{}", f.kind, f.name),
+        };
+        let message = match path(f) {
+            p if p.is_empty() => format!("{what}: {}", f.message),
+            p => format!("{what} {p}: {}", f.message),
+        };
+        let _ = writeln!(
+            out,
+            "::{} {props}::{}",
+            severity(f.severity),
+            escape_data(&message)
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::path::FieldPath;
+
+    fn finding() -> Finding {
+        Finding {
+            rule: "service-selector",
+            severity: Severity::Error,
+            file: "a,b:c.yaml".into(),
+            document: 2,
+            line: Some(7),
+            column: Some(3),
+            kind: "Service".into(),
+            namespace: Some("ns".into()),
+            name: "web".into(),
+            path: FieldPath::parse("spec.selector"),
+            message: "100% wrong\nreally".into(),
+        }
+    }
+
+    #[test]
+    fn github_escapes_properties_and_data() {
+        let out = github(&[finding()]);
+        assert_eq!(
+            out,
+            "::error file=a%2Cb%3Ac.yaml,line=7,col=3,title=service-selector::Service/ns/web spec.selector: 100%25 wrong%0Areally\n"
+        );
+    }
+
+    #[test]
+    fn json_is_an_array_even_when_empty() {
+        assert_eq!(json(&[]), "[]\n");
+        let v: serde_json::Value = serde_json::from_str(&json(&[finding()])).unwrap();
+        assert_eq!(v[0]["path"], "spec.selector");
+        assert_eq!(v[0]["namespace"], "ns");
+    }
+}
