@@ -239,6 +239,7 @@ fn render_command(args: &RenderArgs, out: &mut Output) -> i32 {
             base_dir: source.base_dir(),
             allow_outside_files: args.allow_outside_files,
             max_file_bytes: args.max_input_bytes,
+            kustomize_base: args.out.is_some(),
         };
         match render_one(source, &opts, out) {
             Some(r) => rendered.push(r),
@@ -250,7 +251,14 @@ fn render_command(args: &RenderArgs, out: &mut Output) -> i32 {
         return 1;
     }
     if let Some(dir) = &args.out {
-        return write_out(dir, args.check, &rendered, started, out);
+        return write_out(
+            dir,
+            args.check,
+            &rendered,
+            args.specs.len() > 1,
+            started,
+            out,
+        );
     }
     if rendered.iter().any(|r| r.model.jaas_secret.is_some()) && std::io::stdout().is_terminal() {
         out.warning_text("the rendered Secret holds the JAAS credentials and stdout is a terminal; redirect it to a file or pipe it to kubectl");
@@ -365,6 +373,7 @@ fn write_out(
     dir: &std::path::Path,
     check: bool,
     rendered: &[Rendered],
+    multi: bool,
     started: std::time::Instant,
     out: &mut Output,
 ) -> i32 {
@@ -377,7 +386,7 @@ fn write_out(
             jaas: r.model.jaas_secret.as_ref(),
         })
         .collect();
-    let files = match crate::out::plan(&bundles, bundles.len() > 1) {
+    let files = match crate::out::plan(&bundles, multi) {
         Ok(f) => f,
         Err(e) => {
             out.error_text(&format!("cannot lay out `{}`: {e}", dir.display()));

@@ -105,6 +105,9 @@ pub struct Options {
     pub allow_outside_files: bool,
     /// Largest jaas.file accepted, in bytes.
     pub max_file_bytes: u64,
+    /// Rendering a kustomize base (`--out`): its secretGenerator's name hash rolls the pods, so
+    /// no checksum of the credentials goes into committed files.
+    pub kustomize_base: bool,
 }
 
 /// Everything templates need, computed. Field names are what templates use.
@@ -743,7 +746,10 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
             });
             if let Some(data) = data {
                 // Roll the pods when the JAAS content changes: the Kafka client reads it once.
-                pod_annotations.insert("checksum/jaas".to_string(), sha256_hex(data.0.as_bytes()));
+                if !opts.kustomize_base {
+                    pod_annotations
+                        .insert("checksum/jaas".to_string(), sha256_hex(data.0.as_bytes()));
+                }
                 jaas_secret = Some(JaasSecret {
                     name: secret_name,
                     key: JAAS_KEY,
