@@ -877,6 +877,12 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
             }
         }
     }
+    if security.run_as_user.is_none() {
+        scanner_skips.push((
+            "CKV_K8S_40",
+            "no fixed uid: the platform's admission (OpenShift restricted-v2 SCC) assigns one from the namespace's high range".to_string(),
+        ));
+    }
     let digest = image.contains("@sha256:");
     if !digest {
         scanner_skips.push((
