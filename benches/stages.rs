@@ -145,37 +145,6 @@ fn type_breakdown(c: &mut Criterion) {
             }
         })
     });
-
-    for (vname, o) in [
-        ("merge-ordinary", {
-            let mut o = serde_saphyr::Options::default();
-            o.merge_keys = serde_saphyr::MergeKeyPolicy::AsOrdinary;
-            o
-        }),
-        ("dup-lastwins", {
-            let mut o = serde_saphyr::Options::default();
-            o.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::LastWins;
-            o
-        }),
-        ("both", {
-            let mut o = serde_saphyr::Options::default();
-            o.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::LastWins;
-            o.merge_keys = serde_saphyr::MergeKeyPolicy::AsOrdinary;
-            o.emit_comments = false;
-            o.budget = None;
-            o
-        }),
-    ] {
-        g.bench_function(format!("variant/{vname}"), |b| {
-            b.iter(|| {
-                for d in &docs {
-                    let v: serde_json::Value =
-                        serde_saphyr::from_str_with_options(black_box(&d.text), o.clone()).unwrap();
-                    black_box(v);
-                }
-            })
-        });
-    }
     g.finish();
 }
 

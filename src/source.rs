@@ -88,7 +88,9 @@ pub fn read_limited(r: impl Read, name: &str, max: u64) -> Result<String, InputE
     decode(bytes, name)
 }
 
-/// UTF-8 without a BOM, with `\n` line endings.
+/// UTF-8 without a BOM, with `\n` line endings. A lone `\r` is a line break to YAML, so it
+/// becomes `\n` too: otherwise the parser's line numbers and the lines gen shows and splits
+/// documents on would disagree.
 pub fn decode(bytes: Vec<u8>, name: &str) -> Result<String, InputError> {
     let text = String::from_utf8(bytes).map_err(|e| {
         let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
@@ -106,7 +108,7 @@ pub fn decode(bytes: Vec<u8>, name: &str) -> Result<String, InputError> {
         .map(str::to_string)
         .unwrap_or(text);
     Ok(if text.contains('\r') {
-        text.replace("\r\n", "\n")
+        text.replace("\r\n", "\n").replace('\r', "\n")
     } else {
         text
     })

@@ -224,25 +224,6 @@ struct Parsing {
     hits: Vec<Hit>,
 }
 
-/// Limits for untrusted input, per document.
-fn yaml_options() -> serde_saphyr::Options {
-    let mut budget = serde_saphyr::Budget::default();
-    budget.max_depth = 128;
-    budget.max_aliases = 1_000;
-    budget.max_anchors = 1_000;
-    budget.max_documents = 1;
-    budget.max_nodes = 1_000_000;
-    budget.max_events = 4_000_000;
-    budget.max_total_scalar_bytes = 64 * 1024 * 1024;
-    let mut options = serde_saphyr::Options::default();
-    options.budget = Some(budget);
-    options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::Error;
-    options.with_snippet = false;
-    // Kubernetes reads YAML 1.1: `defaultMode: 0644` is octal there.
-    options.legacy_octal_numbers = true;
-    options
-}
-
 fn parse_chunk(text: &str, chunk: usize, opts: &Options) -> Parsing {
     let mut hits = Vec::new();
     let mut hit = |rule: &'static str, path: FieldPath, message: String, pos, on_doc: bool| {
@@ -258,14 +239,17 @@ fn parse_chunk(text: &str, chunk: usize, opts: &Options) -> Parsing {
     if !has_content(text) {
         return Parsing { doc: None, hits };
     }
-    let value: Value = match serde_saphyr::from_str_with_options(text, yaml_options()) {
+    let value = match super::yaml::load(text) {
         Ok(v) => v,
         Err(e) => {
-            let pos = e
-                .location()
-                .map(|l| (l.line() as usize, (l.column() as usize).max(1)))
-                .filter(|p| p.0 > 0);
-            hit(rules::YAML, FieldPath::root(), yaml_message(&e), pos, false);
+            let message = format!("not valid YAML: {}", e.message);
+            hit(
+                rules::YAML,
+                FieldPath::root(),
+                message,
+                Some((e.line, e.column)),
+                false,
+            );
             return Parsing { doc: None, hits };
         }
     };
@@ -346,22 +330,6 @@ fn is_kustomization(value: &Value) -> bool {
         .get("apiVersion")
         .and_then(Value::as_str)
         .is_some_and(|v| v.starts_with("kustomize.config.k8s.io/"))
-}
-
-/// The parser's message without its own `line L column C` prefix (the finding has the place).
-fn yaml_message(e: &serde_saphyr::Error) -> String {
-    let raw = e.to_string();
-    let first = raw.lines().next().unwrap_or(&raw);
-    let s = first.strip_prefix("error: ").unwrap_or(first);
-    let s = match s.strip_prefix("line ").and_then(|r| r.split_once(": ")) {
-        Some((_, rest)) => rest,
-        None => s,
-    };
-    let s = s.rsplit_once(" at line ").map_or(s, |(m, _)| m);
-    let s = s
-        .split_once(", set DuplicateKeyPolicy")
-        .map_or(s, |(m, _)| m);
-    format!("not valid YAML: {s}")
 }
 
 #[cfg(test)]

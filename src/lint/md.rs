@@ -6,7 +6,7 @@ use k8s_openapi::api::core::v1::{Container, PodSpec};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::Out;
-use super::model::{At, Model, Workload, same_ns};
+use super::model::{At, Model, Workload};
 use super::refs::has_key;
 use crate::typed::Object;
 
@@ -15,6 +15,8 @@ const KAFKA: &str = "MIGRATORYDATA_KAFKA_EXTRA_OPTS";
 
 /// One server container: where its options are and what they say.
 struct Server<'a> {
+    /// Index into the model's workloads.
+    index: usize,
     w: &'a Workload<'a>,
     spec: &'a PodSpec,
     at: At,
@@ -63,7 +65,7 @@ fn env_value<'a>(c: &'a Container, name: &str) -> Option<(usize, &'a str)> {
 }
 
 pub(crate) fn check(m: &Model<'_>, out: &mut Out<'_>) {
-    for w in &m.workloads {
+    for (index, w) in m.workloads.iter().enumerate() {
         let Some(spec) = w.spec else { continue };
         for (at, c) in w.containers() {
             let Some((extra, value)) = env_value(c, EXTRA) else {
@@ -74,6 +76,7 @@ pub(crate) fn check(m: &Model<'_>, out: &mut Out<'_>) {
                 None => (None, ""),
             };
             let s = Server {
+                index,
                 w,
                 spec,
                 at,
@@ -353,18 +356,14 @@ fn members(m: &Model<'_>, s: &Server<'_>, out: &mut Out<'_>) {
 
     // md-members-cover-replicas: the list covers every pod the StatefulSet can have.
     let hpas: Vec<(&str, i32, Option<i32>)> = m
-        .each(|o| match o {
-            Object::HorizontalPodAutoscaler(h) => Some(h),
+        .hpas_of("StatefulSet", w.name, ns)
+        .into_iter()
+        .filter_map(|h| match &m.docs[h].object {
+            Object::HorizontalPodAutoscaler(o) => {
+                let spec = o.spec.as_ref()?;
+                Some((m.docs[h].name(), spec.max_replicas, spec.min_replicas))
+            }
             _ => None,
-        })
-        .filter_map(|(_, d, h)| {
-            let spec = h.spec.as_ref()?;
-            let t = &spec.scale_target_ref;
-            (t.kind == "StatefulSet" && t.name == w.name && same_ns(d.namespace(), ns)).then_some((
-                d.name(),
-                spec.max_replicas,
-                spec.min_replicas,
-            ))
         })
         .collect();
     let replicas = w.replicas.or(if hpas.is_empty() { Some(1) } else { None });
@@ -409,15 +408,11 @@ fn members(m: &Model<'_>, s: &Server<'_>, out: &mut Out<'_>) {
         None if !hpas.is_empty() => 1,
         None => replicas.unwrap_or(1),
     });
-    for (i, d, pdb) in m.each(|o| match o {
-        Object::PodDisruptionBudget(p) => Some(p),
-        _ => None,
-    }) {
-        let Some(spec) = &pdb.spec else { continue };
-        let Some(sel) = &spec.selector else { continue };
-        if !same_ns(d.namespace(), ns) || !w.labels.matches(sel) {
+    for &i in m.pdbs_of(s.index) {
+        let Object::PodDisruptionBudget(pdb) = &m.docs[i].object else {
             continue;
-        }
+        };
+        let Some(spec) = &pdb.spec else { continue };
         let count = |v: &IntOrString, round_up: bool| match v {
             IntOrString::Int(n) => Some(i64::from(*n)),
             IntOrString::String(p) => {

@@ -19,6 +19,7 @@ mod refs;
 mod report;
 mod rules;
 mod schema;
+mod yaml;
 
 use crate::locate::Locator;
 use crate::path::FieldPath;
@@ -198,47 +199,88 @@ fn silence(hits: Vec<Hit>, parsed: &docs::Parsed) -> Vec<Hit> {
         .collect()
 }
 
+/// Orders findings: input, document, line, column.
+type Key = (usize, usize, Option<(usize, usize)>);
+
+/// Documents with findings past this many are located on several threads.
+const PARALLEL_LOCATE_FROM: usize = 64;
+
 /// Turns hits into findings: lines and columns come from a locator built only for the
 /// chunks (documents) that have findings.
 fn locate(set: &Set, parsed: &docs::Parsed, mut hits: Vec<Hit>) -> Vec<Finding> {
     hits.sort_by_key(|h| h.chunk);
-    let mut findings = Vec::with_capacity(hits.len());
-    let mut current: Option<(usize, Locator)> = None;
-    for h in hits {
-        let Some(chunk) = parsed.chunks.get(h.chunk) else {
-            continue;
-        };
-        let Some(input) = set.inputs.get(chunk.input) else {
-            continue;
-        };
-        let pos = match h.pos {
-            Some(p) => Some(p),
-            None => {
-                if current.as_ref().is_none_or(|(c, _)| *c != h.chunk) {
-                    let text = input.text.get(chunk.start..chunk.end).unwrap_or_default();
-                    current = Some((h.chunk, Locator::new(text)));
-                }
-                current.as_ref().and_then(|(_, loc)| {
-                    loc.value_pos(0, &h.path)
-                        .map(|p| (p.line, p.column))
-                        .or_else(|| loc.document_line(0).map(|l| (l, 1)))
+    let groups: Vec<&[Hit]> = hits.chunk_by(|a, b| a.chunk == b.chunk).collect();
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let mut findings: Vec<(Key, Finding)> = if groups.len() < PARALLEL_LOCATE_FROM || threads < 2 {
+        groups
+            .iter()
+            .flat_map(|g| locate_chunk(set, parsed, g))
+            .collect()
+    } else {
+        let per = groups.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = groups
+                .chunks(per)
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter()
+                            .flat_map(|g| locate_chunk(set, parsed, g))
+                            .collect::<Vec<_>>()
+                    })
                 })
-            }
-        };
-        let pos = pos.map(|(line, column)| (line + chunk.line, column));
-        let (kind, namespace, name) = match h.doc.and_then(|d| parsed.docs.get(d)) {
-            Some(d) => (
-                d.kind().to_string(),
-                d.namespace().map(str::to_string),
-                d.name().to_string(),
-            ),
-            None => (String::new(), None, String::new()),
-        };
-        let severity = rules::find(h.rule).map_or(Severity::Error, |r| r.severity);
-        let key = (chunk.input, chunk.index, pos);
-        findings.push((
-            key,
-            Finding {
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_default())
+                .collect()
+        })
+    };
+    findings.sort_by(|(ka, a), (kb, b)| {
+        ka.cmp(kb)
+            .then_with(|| a.rule.cmp(b.rule))
+            .then_with(|| a.message.cmp(&b.message))
+    });
+    findings.dedup_by(|x, y| x.1 == y.1);
+    findings.into_iter().map(|(_, f)| f).collect()
+}
+
+/// The findings of one chunk's hits, placed.
+fn locate_chunk(set: &Set, parsed: &docs::Parsed, hits: &[Hit]) -> Vec<(Key, Finding)> {
+    let Some(first) = hits.first() else {
+        return Vec::new();
+    };
+    let (Some(chunk), Some(input)) = (
+        parsed.chunks.get(first.chunk),
+        parsed
+            .chunks
+            .get(first.chunk)
+            .and_then(|c| set.inputs.get(c.input)),
+    ) else {
+        return Vec::new();
+    };
+    let locator = hits
+        .iter()
+        .any(|h| h.pos.is_none())
+        .then(|| Locator::new(input.text.get(chunk.start..chunk.end).unwrap_or_default()));
+    hits.iter()
+        .map(|h| {
+            let pos = h.pos.or_else(|| {
+                let loc = locator.as_ref()?;
+                loc.value_pos(0, &h.path)
+                    .map(|p| (p.line, p.column))
+                    .or_else(|| loc.document_line(0).map(|l| (l, 1)))
+            });
+            let pos = pos.map(|(line, column)| (line + chunk.line, column));
+            let (kind, namespace, name) = match h.doc.and_then(|d| parsed.docs.get(d)) {
+                Some(d) => (
+                    d.kind().to_string(),
+                    d.namespace().map(str::to_string),
+                    d.name().to_string(),
+                ),
+                None => (String::new(), None, String::new()),
+            };
+            let severity = rules::find(h.rule).map_or(Severity::Error, |r| r.severity);
+            let finding = Finding {
                 rule: h.rule,
                 severity,
                 file: input.name.clone(),
@@ -248,16 +290,10 @@ fn locate(set: &Set, parsed: &docs::Parsed, mut hits: Vec<Hit>) -> Vec<Finding> 
                 kind,
                 namespace,
                 name,
-                path: h.path,
-                message: h.message,
-            },
-        ));
-    }
-    findings.sort_by(|(ka, a), (kb, b)| {
-        ka.cmp(kb)
-            .then_with(|| a.rule.cmp(b.rule))
-            .then_with(|| a.message.cmp(&b.message))
-    });
-    findings.dedup_by(|x, y| x.1 == y.1);
-    findings.into_iter().map(|(_, f)| f).collect()
+                path: h.path.clone(),
+                message: h.message.clone(),
+            };
+            ((chunk.input, chunk.index, pos), finding)
+        })
+        .collect()
 }

@@ -125,6 +125,10 @@ pub(crate) struct Model<'a> {
     pub workload_failed: bool,
     /// Typed Services, by document.
     pub services: Vec<usize>,
+    /// HorizontalPodAutoscalers (documents) by the (kind, name) they scale.
+    hpas: HashMap<(&'a str, &'a str), Vec<usize>>,
+    /// PodDisruptionBudgets (documents) selecting each workload's pods, by workload index.
+    pdbs: HashMap<usize, Vec<usize>>,
     /// (kind, namespace, name) → first document.
     exact: HashMap<(&'a str, Option<&'a str>, &'a str), usize>,
     /// (kind, name) → first document without a namespace, and first in any namespace.
@@ -147,6 +151,8 @@ impl<'a> Model<'a> {
             openshift: opts.platform_openshift,
             workload_failed: false,
             services: Vec::new(),
+            hpas: HashMap::new(),
+            pdbs: HashMap::new(),
             exact: HashMap::with_capacity(docs.len()),
             no_ns: HashMap::new(),
             any_ns: HashMap::with_capacity(docs.len()),
@@ -166,6 +172,12 @@ impl<'a> Model<'a> {
                     kind,
                     "Deployment" | "StatefulSet" | "DaemonSet" | "Job" | "CronJob" | "Pod"
                 );
+            if let Object::HorizontalPodAutoscaler(h) = &d.object
+                && let Some(spec) = &h.spec
+            {
+                let t = &spec.scale_target_ref;
+                m.hpas.entry((&t.kind, &t.name)).or_default().push(i);
+            }
             if let Object::Service(s) = &d.object {
                 m.services.push(i);
                 for (k, v) in s.metadata.labels.iter().flatten() {
@@ -192,7 +204,36 @@ impl<'a> Model<'a> {
                 m.workloads.push(w);
             }
         }
+        let mut pdbs: HashMap<usize, Vec<usize>> = HashMap::new();
+        for (i, d) in docs.iter().enumerate() {
+            if let Object::PodDisruptionBudget(p) = &d.object
+                && let Some(selector) = p.spec.as_ref().and_then(|s| s.selector.as_ref())
+            {
+                for w in m.pods_selected_indices(d.namespace(), selector) {
+                    pdbs.entry(w).or_default().push(i);
+                }
+            }
+        }
+        m.pdbs = pdbs;
         m
+    }
+
+    /// The HorizontalPodAutoscalers (documents) scaling `kind` `name` in (or compatible
+    /// with) `ns`.
+    pub fn hpas_of(&self, kind: &str, name: &str, ns: Option<&str>) -> Vec<usize> {
+        self.hpas
+            .get(&(kind, name))
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|&h| same_ns(self.docs[h].namespace(), ns))
+            .collect()
+    }
+
+    /// The PodDisruptionBudgets (documents) selecting the pods of workload `w` (an index
+    /// into `workloads`).
+    pub fn pdbs_of(&self, w: usize) -> &[usize] {
+        self.pdbs.get(&w).map_or(&[], Vec::as_slice)
     }
 
     /// The first object of `kind` named `name` in namespace `ns` (or without one; any
@@ -253,12 +294,20 @@ impl<'a> Model<'a> {
 
     /// Workloads in (or compatible with) `ns` whose pods a LabelSelector selects.
     pub fn pods_selected(&self, ns: Option<&str>, selector: &LabelSelector) -> Vec<&Workload<'a>> {
-        let first = selector.match_labels.as_ref().and_then(|m| m.iter().next());
-        Model::candidates(&self.pods_by_label, first, self.workloads.len())
+        self.pods_selected_indices(ns, selector)
             .into_iter()
             .map(|i| &self.workloads[i])
-            .filter(|w| same_ns(w.namespace, ns) && w.labels.matches(selector))
             .collect()
+    }
+
+    fn pods_selected_indices(&self, ns: Option<&str>, selector: &LabelSelector) -> Vec<usize> {
+        let first = selector.match_labels.as_ref().and_then(|m| m.iter().next());
+        let mut v = Model::candidates(&self.pods_by_label, first, self.workloads.len());
+        v.retain(|&i| {
+            let w = &self.workloads[i];
+            same_ns(w.namespace, ns) && w.labels.matches(selector)
+        });
+        v
     }
 
     /// Services (documents) whose labels a LabelSelector selects, in any namespace.
