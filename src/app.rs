@@ -73,6 +73,8 @@ pub struct Output {
     verbose: bool,
     stdout: String,
     stderr: String,
+    /// Warnings seen, printed or silenced by `--quiet` (for the fleet summary line).
+    warnings: usize,
 }
 
 impl Output {
@@ -85,6 +87,7 @@ impl Output {
             verbose: cli.verbose,
             stdout: String::new(),
             stderr: String::new(),
+            warnings: 0,
         }
     }
 
@@ -93,8 +96,11 @@ impl Output {
     }
 
     fn diagnostic(&mut self, d: &Diagnostic, source: Option<&str>) {
-        if d.severity == Severity::Warning && self.quiet {
-            return;
+        if d.severity == Severity::Warning {
+            self.warnings += 1;
+            if self.quiet {
+                return;
+            }
         }
         self.stderr.push_str(&d.render(source, self.style));
         if !self.stderr.ends_with('\n') {
@@ -208,13 +214,11 @@ fn render_command(args: &RenderArgs, out: &mut Output) -> i32 {
     };
     let mut rendered = Vec::new();
     let mut failed = false;
-    let progress = args.out.is_some() && inputs.len() > 1 && std::io::stderr().is_terminal();
+    let mut progress = (args.out.is_some() && inputs.len() > 1 && std::io::stderr().is_terminal())
+        .then(|| Progress::new(inputs.len()));
     for (i, arg) in inputs.iter().enumerate() {
-        if progress && (i % 64 == 0 || i + 1 == inputs.len()) {
-            eprint!("\r  rendering {}/{} specs", i + 1, inputs.len());
-            if i + 1 == inputs.len() {
-                eprintln!();
-            }
+        if let Some(p) = progress.as_mut() {
+            p.update(i + 1);
         }
         let source = if arg.is_empty() {
             Source {
@@ -246,6 +250,7 @@ fn render_command(args: &RenderArgs, out: &mut Output) -> i32 {
             None => failed = true,
         }
     }
+    drop(progress);
     if failed {
         out.discard_stdout();
         return 1;
@@ -418,10 +423,10 @@ fn write_out(
             let objects: usize = rendered.iter().map(|r| r.documents.len()).sum();
             if !out.quiet {
                 out.stderr.push_str(&format!(
-                    "wrote {} spec{} ({objects} objects, {} files) to {} in {:.0?}\n",
-                    rendered.len(),
-                    if rendered.len() == 1 { "" } else { "s" },
+                    "wrote {} ({objects} objects, {} files, {}) to {} in {:.0?}\n",
+                    plural(rendered.len(), "spec"),
                     report.written,
+                    plural(out.warnings, "warning"),
                     dir.display(),
                     started.elapsed()
                 ));
@@ -431,6 +436,55 @@ fn write_out(
         Err(e) => {
             out.error_text(&format!("cannot write `{}`: {e}", dir.display()));
             1
+        }
+    }
+}
+
+/// `1 spec`, `2 specs`.
+fn plural(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
+/// A progress bar on stderr (only made when stderr is a terminal), redrawn in place and
+/// cleared when dropped, so what follows starts on a clean line.
+struct Progress {
+    total: usize,
+    shown: String,
+}
+
+impl Progress {
+    const WIDTH: usize = 30;
+
+    fn new(total: usize) -> Progress {
+        Progress {
+            total,
+            shown: String::new(),
+        }
+    }
+
+    fn update(&mut self, done: usize) {
+        // At most about a hundred redraws, whatever the fleet's size.
+        if !done.is_multiple_of(self.total.div_ceil(100).max(1)) && done != self.total && done != 1
+        {
+            return;
+        }
+        let filled = Self::WIDTH * done / self.total.max(1);
+        let line = format!(
+            "[{}{}] {done}/{} specs",
+            "#".repeat(filled),
+            " ".repeat(Self::WIDTH - filled),
+            self.total
+        );
+        eprint!("\r{line}");
+        self.shown = line;
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        if !self.shown.is_empty() {
+            // Erase the bar's line.
+            eprint!("\r\x1b[2K");
         }
     }
 }

@@ -565,6 +565,10 @@ fn mermaid_ids_are_safe_and_labels_quoted_even_for_odd_names() {
 fn dot_to_png(dot: &str, name: &str) -> Option<Vec<u8>> {
     let version = Command::new("dot").arg("-V").output();
     if version.is_err() {
+        assert!(
+            std::env::var_os("GEN_REQUIRE_GRAPHVIZ").is_none(),
+            "graphviz `dot` is required here (GEN_REQUIRE_GRAPHVIZ is set)"
+        );
         eprintln!(
             "note: graphviz `dot` is not installed; skipping the DOT -> PNG check for {name} (apt-get install -y graphviz)"
         );
