@@ -141,6 +141,25 @@ impl Output {
         }
     }
 
+    /// A new, empty output with the same settings (for a worker thread).
+    fn empty(&self) -> Output {
+        Output {
+            style: self.style,
+            quiet: self.quiet,
+            verbose: self.verbose,
+            stdout: String::new(),
+            stderr: String::new(),
+            warnings: 0,
+        }
+    }
+
+    /// Appends what `other` collected.
+    fn absorb(&mut self, other: Output) {
+        self.stdout.push_str(&other.stdout);
+        self.stderr.push_str(&other.stderr);
+        self.warnings += other.warnings;
+    }
+
     /// Drops stdout: a failed command prints nothing there.
     fn discard_stdout(&mut self) {
         self.stdout.clear();
@@ -212,45 +231,57 @@ fn render_command(args: &RenderArgs, out: &mut Output) -> i32 {
     } else {
         args.specs.clone()
     };
-    let mut rendered = Vec::new();
-    let mut failed = false;
-    let mut progress = (args.out.is_some() && inputs.len() > 1 && std::io::stderr().is_terminal())
-        .then(|| Progress::new(inputs.len()));
-    for (i, arg) in inputs.iter().enumerate() {
-        if let Some(p) = progress.as_mut() {
-            p.update(i + 1);
+    let progress = (args.out.is_some() && inputs.len() > 1 && std::io::stderr().is_terminal())
+        .then(|| std::sync::Mutex::new(Progress::new(inputs.len())));
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let step = |arg: &String, out: &mut Output| {
+        let r = render_input(arg, args, profile.as_ref(), out);
+        let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        if let Some(Ok(mut p)) = progress.as_ref().map(|p| p.lock()) {
+            p.update(n);
         }
-        let source = if arg.is_empty() {
-            Source {
-                name: "<embedded example>".to_string(),
-                path: None,
-                text: EMBEDDED_EXAMPLE.to_string(),
-            }
+        r
+    };
+    // Specs are independent: a fleet renders on every core, in contiguous slices, and the
+    // results and messages are put back in input order.
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let results: Vec<(Vec<Option<Rendered>>, Output)> =
+        if inputs.len() < PARALLEL_RENDER_FROM || threads < 2 {
+            let mut part = out.empty();
+            let r = inputs.iter().map(|a| step(a, &mut part)).collect();
+            vec![(r, part)]
         } else {
-            match source::read(arg, args.max_input_bytes) {
-                Ok(s) => s,
-                Err(e) => {
-                    out.diagnostic(&input_error(&e), None);
-                    failed = true;
-                    continue;
-                }
+            let per = inputs.len().div_ceil(threads);
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = inputs
+                    .chunks(per)
+                    .map(|slice| {
+                        let mut part = out.empty();
+                        let step = &step;
+                        scope.spawn(move || {
+                            let r = slice.iter().map(|a| step(a, &mut part)).collect();
+                            (r, part)
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().expect("a render thread panicked"))
+                    .collect()
+            })
+        };
+    drop(progress);
+    let mut rendered = Vec::with_capacity(inputs.len());
+    let mut failed = false;
+    for (part, messages) in results {
+        out.absorb(messages);
+        for r in part {
+            match r {
+                Some(r) => rendered.push(r),
+                None => failed = true,
             }
-        };
-        let opts = model::Options {
-            platform: args.platform.map(Into::into),
-            profile: profile.clone(),
-            no_namespace: args.no_namespace,
-            base_dir: source.base_dir(),
-            allow_outside_files: args.allow_outside_files,
-            max_file_bytes: args.max_input_bytes,
-            kustomize_base: args.out.is_some(),
-        };
-        match render_one(source, &opts, out) {
-            Some(r) => rendered.push(r),
-            None => failed = true,
         }
     }
-    drop(progress);
     if failed {
         out.discard_stdout();
         return 1;
@@ -272,6 +303,43 @@ fn render_command(args: &RenderArgs, out: &mut Output) -> i32 {
         out.stdout(&render::join(&r.documents));
     }
     0
+}
+
+/// Fleets of at least this many specs render on several threads.
+const PARALLEL_RENDER_FROM: usize = 16;
+
+/// Reads one spec argument (`""` is the embedded example) and renders it.
+fn render_input(
+    arg: &str,
+    args: &RenderArgs,
+    profile: Option<&crate::profile::Profile>,
+    out: &mut Output,
+) -> Option<Rendered> {
+    let source = if arg.is_empty() {
+        Source {
+            name: "<embedded example>".to_string(),
+            path: None,
+            text: EMBEDDED_EXAMPLE.to_string(),
+        }
+    } else {
+        match source::read(arg, args.max_input_bytes) {
+            Ok(s) => s,
+            Err(e) => {
+                out.diagnostic(&input_error(&e), None);
+                return None;
+            }
+        }
+    };
+    let opts = model::Options {
+        platform: args.platform.map(Into::into),
+        profile: profile.cloned(),
+        no_namespace: args.no_namespace,
+        base_dir: source.base_dir(),
+        allow_outside_files: args.allow_outside_files,
+        max_file_bytes: args.max_input_bytes,
+        kustomize_base: args.out.is_some(),
+    };
+    render_one(source, &opts, out)
 }
 
 /// Parses, resolves and renders one spec, reporting every problem. None when it failed.
