@@ -83,11 +83,14 @@ fn environment() -> &'static Environment<'static> {
         );
         env.add_filter("q", quote);
         env.add_filter("merge", merge);
-        for (name, source) in TEMPLATES {
-            // Checked by the `templates_compile` test.
-            env.add_template(name, source)
-                .expect("embedded template compiles");
-        }
+        // Compiled on first use (a bundle needs some of them, `gen init` one other); every
+        // one compiles, as the `templates_compile` test checks.
+        env.set_loader(|name| {
+            Ok(TEMPLATES
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, source)| *source))
+        });
         env
     })
 }
