@@ -512,3 +512,23 @@ fn quiet_and_verbose() {
     assert!(warned.stderr.starts_with("warning: "));
     assert_eq!(warned.stdout, quiet.stdout);
 }
+
+#[test]
+fn a_rendered_secret_headed_for_a_terminal_is_warned_about() {
+    let spec = "examples/kafka-strimzi.yaml";
+    let tty = on_terminal(&["render", spec], true);
+    assert!(
+        tty.contains(
+            "warning: the rendered Secret holds the JAAS credentials and stdout is a terminal"
+        ),
+        "{tty}"
+    );
+    let pipe = run(&["render", spec]);
+    assert_eq!(pipe.code, 0);
+    assert!(pipe.stdout.contains("kind: Secret"));
+    assert!(
+        !pipe.stderr.contains("JAAS"),
+        "no warning into a pipe: {}",
+        pipe.stderr
+    );
+}
