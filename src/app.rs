@@ -244,32 +244,36 @@ fn render_command(args: &RenderArgs, out: &mut Output) -> i32 {
     };
     // Specs are independent: a fleet renders on every core, in contiguous slices, and the
     // results and messages are put back in input order.
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    let results: Vec<(Vec<Option<Rendered>>, Output)> =
-        if inputs.len() < PARALLEL_RENDER_FROM || threads < 2 {
-            let mut part = out.empty();
-            let r = inputs.iter().map(|a| step(a, &mut part)).collect();
-            vec![(r, part)]
-        } else {
-            let per = inputs.len().div_ceil(threads);
-            std::thread::scope(|scope| {
-                let handles: Vec<_> = inputs
-                    .chunks(per)
-                    .map(|slice| {
-                        let mut part = out.empty();
-                        let step = &step;
-                        scope.spawn(move || {
-                            let r = slice.iter().map(|a| step(a, &mut part)).collect();
-                            (r, part)
-                        })
+    // Asking for the core count reads cgroup files: only for a fleet.
+    let threads = if inputs.len() < PARALLEL_RENDER_FROM {
+        1
+    } else {
+        crate::cores()
+    };
+    let results: Vec<(Vec<Option<Rendered>>, Output)> = if threads < 2 {
+        let mut part = out.empty();
+        let r = inputs.iter().map(|a| step(a, &mut part)).collect();
+        vec![(r, part)]
+    } else {
+        let per = inputs.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = inputs
+                .chunks(per)
+                .map(|slice| {
+                    let mut part = out.empty();
+                    let step = &step;
+                    scope.spawn(move || {
+                        let r = slice.iter().map(|a| step(a, &mut part)).collect();
+                        (r, part)
                     })
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| h.join().expect("a render thread panicked"))
-                    .collect()
-            })
-        };
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("a render thread panicked"))
+                .collect()
+        })
+    };
     drop(progress);
     let mut rendered = Vec::with_capacity(inputs.len());
     let mut failed = false;

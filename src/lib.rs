@@ -20,3 +20,10 @@ pub mod source;
 pub mod spec;
 pub mod suggest;
 pub mod typed;
+
+/// The cores this process may use, asked once (the answer reads cgroup files, so it is asked
+/// only when there is enough work to share).
+pub(crate) fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from))
+}

@@ -109,15 +109,14 @@ pub(crate) fn parse_set(set: &Set, opts: &Options) -> Parsed {
             .and_then(|i| i.text.get(c.start..c.end))
             .unwrap_or_default()
     };
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    let results: Vec<Parsing> = if chunks.len() < PARALLEL_FROM || threads < 2 {
+    let results: Vec<Parsing> = if chunks.len() < PARALLEL_FROM || crate::cores() < 2 {
         chunks
             .iter()
             .enumerate()
             .map(|(i, c)| parse_chunk(text(c), i, opts))
             .collect()
     } else {
-        let per = chunks.len().div_ceil(threads);
+        let per = chunks.len().div_ceil(crate::cores());
         std::thread::scope(|scope| {
             let handles: Vec<_> = chunks
                 .chunks(per)
