@@ -4,13 +4,16 @@
 //! - `resolve` spec → [`gen_core::model::Model`] (profile defaults, every rule)
 //! - `render`  model → YAML documents (minijinja; the environment is built once per process,
 //!   so this is the warm path; the one-time build is in the callgrind profile of bench.sh)
-//! - `type`    every rendered document → YAML value → typed k8s-openapi object (what
-//!   `gen render` does before it prints anything)
+//! - `check`   what `gen render` runs on its own output before printing anything: the joined
+//!   stream read back (gen's YAML 1.1 reader), typed as k8s-openapi objects, and put through
+//!   every `gen lint` rule
 //! - `emit`    documents → one multi-document stream
-//! - `total`   all of the above, as `gen render SPEC` runs them in-process
+//! - `total`   parse, resolve, render, check and emit, as `gen render SPEC` runs them
+//!   in-process
 //!
-//! `type-breakdown/native` splits `type` into reading the YAML back and typing the values,
-//! with serde_json reading the same values as a yardstick for what a fast reader costs.
+//! `type-breakdown/native` splits typing into reading each document back with serde-saphyr
+//! (what gen did before it had its own reader, `src/lint/yaml.rs`), typing the values, and
+//! serde_json reading the same values as a yardstick for what a fast reader costs.
 //!
 //! Run: `cargo bench --bench stages` (add `-- --quick` on a noisy machine). Whole-process
 //! timings, peers and memory are in `scripts/bench.sh`.
@@ -86,7 +89,9 @@ fn stages(c: &mut Criterion) {
         g.bench_function("render", |b| {
             b.iter(|| gen_core::render::render(black_box(&model)).unwrap())
         });
-        g.bench_function("type", |b| b.iter(|| type_documents(black_box(&docs))));
+        g.bench_function("check", |b| {
+            b.iter(|| gen_core::app::check_output("bench", black_box(&docs)))
+        });
         g.bench_function("emit", |b| {
             b.iter(|| gen_core::render::join(black_box(&docs)))
         });
@@ -95,7 +100,7 @@ fn stages(c: &mut Criterion) {
                 let spec = gen_core::spec::parse(black_box(&text)).unwrap();
                 let model = gen_core::model::resolve(&spec, &opts).model.unwrap();
                 let docs = gen_core::render::render(&model).unwrap();
-                type_documents(&docs);
+                assert!(gen_core::app::check_output("bench", &docs).is_empty());
                 gen_core::render::join(&docs)
             })
         });

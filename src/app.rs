@@ -430,7 +430,7 @@ fn is_blank(text: &str) -> bool {
 /// own, so an error here is gen's bug; it is reported without the document (which may hold
 /// Secret data). Warnings are left to the spec checks, which say the same with the spec's
 /// line.
-fn check_output(name: &str, documents: &[Document]) -> Vec<String> {
+pub fn check_output(name: &str, documents: &[Document]) -> Vec<String> {
     let set = crate::lint::Set::single(name, render::join(documents));
     let findings = crate::lint::lint_set(&set, &crate::lint::Options::default());
     findings
