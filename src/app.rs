@@ -234,8 +234,9 @@ fn render_command(args: &RenderArgs, out: &mut Output) -> i32 {
     let progress = (args.out.is_some() && inputs.len() > 1 && std::io::stderr().is_terminal())
         .then(|| std::sync::Mutex::new(Progress::new(inputs.len())));
     let done = std::sync::atomic::AtomicUsize::new(0);
+    let multi = args.specs.len() > 1;
     let step = |arg: &String, out: &mut Output| {
-        let r = render_input(arg, args, profile.as_ref(), out);
+        let r = render_input(arg, args, profile.as_ref(), out).map(|r| keep(r, args, multi));
         let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
         if let Some(Ok(mut p)) = progress.as_ref().map(|p| p.lock()) {
             p.update(n);
@@ -250,7 +251,7 @@ fn render_command(args: &RenderArgs, out: &mut Output) -> i32 {
     } else {
         crate::cores()
     };
-    let results: Vec<(Vec<Option<Rendered>>, Output)> = if threads < 2 {
+    let results: Vec<(Vec<Option<Kept>>, Output)> = if threads < 2 {
         let mut part = out.empty();
         let r = inputs.iter().map(|a| step(a, &mut part)).collect();
         vec![(r, part)]
@@ -291,22 +292,60 @@ fn render_command(args: &RenderArgs, out: &mut Output) -> i32 {
         return 1;
     }
     if let Some(dir) = &args.out {
-        return write_out(
-            dir,
-            args.check,
-            &rendered,
-            args.specs.len() > 1,
-            started,
-            out,
-        );
+        return write_out(dir, args.check, rendered, multi, started, out);
     }
-    if rendered.iter().any(|r| r.model.jaas_secret.is_some()) && std::io::stdout().is_terminal() {
+    if rendered.iter().any(Kept::has_secret) && std::io::stdout().is_terminal() {
         out.warning_text("the rendered Secret holds the JAAS credentials and stdout is a terminal; redirect it to a file or pipe it to kubectl");
     }
-    for r in &rendered {
-        out.stdout(&render::join(&r.documents));
+    for r in rendered {
+        if let Kept::Stream { text, .. } = r {
+            out.stdout(&text);
+        }
     }
     0
+}
+
+/// What a render keeps of one spec until every spec has passed: only what it prints or
+/// writes, so a fleet's memory is its output, not every model and document as well.
+enum Kept {
+    /// The YAML stream for stdout.
+    Stream { text: String, has_secret: bool },
+    /// `--out`: the spec's files (or why they cannot be laid out) and its object count.
+    Files {
+        files: Result<crate::out::BundleFiles, crate::out::OutError>,
+        objects: usize,
+    },
+}
+
+impl Kept {
+    fn has_secret(&self) -> bool {
+        matches!(
+            self,
+            Kept::Stream {
+                has_secret: true,
+                ..
+            }
+        )
+    }
+}
+
+fn keep(r: Rendered, args: &RenderArgs, multi: bool) -> Kept {
+    if args.out.is_none() {
+        return Kept::Stream {
+            text: render::join(&r.documents),
+            has_secret: r.model.jaas_secret.is_some(),
+        };
+    }
+    let bundle = crate::out::Bundle {
+        namespace: &r.model.namespace,
+        name: &r.model.name,
+        documents: &r.documents,
+        jaas: r.model.jaas_secret.as_ref(),
+    };
+    Kept::Files {
+        files: crate::out::plan_bundle(&bundle, multi),
+        objects: r.documents.len(),
+    }
 }
 
 /// Fleets of at least this many specs render on several threads.
@@ -449,21 +488,27 @@ pub fn check_output(name: &str, documents: &[Document]) -> Vec<String> {
 fn write_out(
     dir: &std::path::Path,
     check: bool,
-    rendered: &[Rendered],
+    kept: Vec<Kept>,
     multi: bool,
     started: std::time::Instant,
     out: &mut Output,
 ) -> i32 {
-    let bundles: Vec<crate::out::Bundle> = rendered
-        .iter()
-        .map(|r| crate::out::Bundle {
-            namespace: &r.model.namespace,
-            name: &r.model.name,
-            documents: &r.documents,
-            jaas: r.model.jaas_secret.as_ref(),
-        })
-        .collect();
-    let files = match crate::out::plan(&bundles, multi) {
+    let specs = kept.len();
+    let mut objects = 0;
+    let mut parts = Vec::with_capacity(specs);
+    for k in kept {
+        if let Kept::Files { files, objects: n } = k {
+            objects += n;
+            match files {
+                Ok(f) => parts.push(f),
+                Err(e) => {
+                    out.error_text(&format!("cannot lay out `{}`: {e}", dir.display()));
+                    return 1;
+                }
+            }
+        }
+    }
+    let files = match crate::out::plan_all(parts, multi) {
         Ok(f) => f,
         Err(e) => {
             out.error_text(&format!("cannot lay out `{}`: {e}", dir.display()));
@@ -492,11 +537,10 @@ fn write_out(
             for note in &report.notes {
                 out.warning_text(note);
             }
-            let objects: usize = rendered.iter().map(|r| r.documents.len()).sum();
             if !out.quiet {
                 out.stderr.push_str(&format!(
                     "wrote {} ({objects} objects, {} files, {}) to {} in {:.0?}\n",
-                    plural(rendered.len(), "spec"),
+                    plural(specs, "spec"),
                     report.written,
                     plural(out.warnings, "warning"),
                     dir.display(),

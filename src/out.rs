@@ -238,25 +238,58 @@ pub fn plan(bundles: &[Bundle], multi: bool) -> Result<Vec<PlannedFile>, OutErro
             bundles.len()
         )));
     }
-    let mut files = Vec::with_capacity(bundles.len() * 12);
-    let mut seen = BTreeSet::new();
-    for b in bundles {
-        let prefix = if multi {
-            for part in [b.namespace, b.name] {
-                check_component(part)?;
-            }
-            if !seen.insert((b.namespace, b.name)) {
-                return Err(OutError::Invalid(format!(
-                    "two specs render cluster `{}` in namespace `{}`: each needs its own directory {}/{}/",
-                    b.name, b.namespace, b.namespace, b.name
-                )));
-            }
-            format!("{}/{}/", b.namespace, b.name)
-        } else {
-            String::new()
-        };
-        plan_one(b, &prefix, &mut files)?;
+    let parts = bundles
+        .iter()
+        .map(|b| plan_bundle(b, multi))
+        .collect::<Result<Vec<_>, _>>()?;
+    plan_all(parts, multi)
+}
+
+/// One bundle's files, planned on their own (a fleet plans each spec as soon as it renders and
+/// keeps only these); [`plan_all`] puts them together.
+pub struct BundleFiles {
+    namespace: String,
+    name: String,
+    files: Vec<PlannedFile>,
+}
+
+/// Plans one bundle's files: under `<namespace>/<name>/` when `multi`, at DIR's top otherwise.
+pub fn plan_bundle(b: &Bundle, multi: bool) -> Result<BundleFiles, OutError> {
+    let prefix = if multi {
+        for part in [b.namespace, b.name] {
+            check_component(part)?;
+        }
+        format!("{}/{}/", b.namespace, b.name)
+    } else {
+        String::new()
+    };
+    let mut files = Vec::with_capacity(b.documents.len() + 2);
+    plan_one(b, &prefix, &mut files)?;
+    Ok(BundleFiles {
+        namespace: b.namespace.to_string(),
+        name: b.name.to_string(),
+        files,
+    })
+}
+
+/// Every bundle's files, in order, once no two bundles share a directory.
+pub fn plan_all(parts: Vec<BundleFiles>, multi: bool) -> Result<Vec<PlannedFile>, OutError> {
+    if !multi && parts.len() > 1 {
+        return Err(OutError::Invalid(format!(
+            "{} bundles for one directory: pass multi to write each into <namespace>/<name>/",
+            parts.len()
+        )));
     }
+    let mut seen = BTreeSet::new();
+    for p in &parts {
+        if multi && !seen.insert((p.namespace.as_str(), p.name.as_str())) {
+            return Err(OutError::Invalid(format!(
+                "two specs render cluster `{}` in namespace `{}`: each needs its own directory {}/{}/",
+                p.name, p.namespace, p.namespace, p.name
+            )));
+        }
+    }
+    let files: Vec<PlannedFile> = parts.into_iter().flat_map(|p| p.files).collect();
     validate(&files)?;
     Ok(files)
 }
