@@ -4,6 +4,7 @@
 //! works from any directory; `--profile FILE` reads a user's own file of the same shape.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use serde::Deserialize;
 
@@ -61,16 +62,22 @@ const EKS: &str = include_str!("../profiles/eks.yaml");
 const OPENSHIFT: &str = include_str!("../profiles/openshift.yaml");
 
 impl Profile {
-    /// The embedded profile for `platform`.
+    /// The embedded profile for `platform`, parsed once per process (a fleet resolves it for
+    /// every spec).
     pub fn builtin(platform: Platform) -> Profile {
-        let text = match platform {
-            Platform::Aks => AKS,
-            Platform::Eks => EKS,
-            Platform::Openshift => OPENSHIFT,
+        static PARSED: [OnceLock<Profile>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+        let (slot, text) = match platform {
+            Platform::Aks => (0, AKS),
+            Platform::Eks => (1, EKS),
+            Platform::Openshift => (2, OPENSHIFT),
         };
-        // The embedded files are checked by the `builtin_profiles_parse` test, so this cannot
-        // fail in a released binary.
-        Profile::parse(text).expect("embedded profile is valid")
+        PARSED[slot]
+            .get_or_init(|| {
+                // The embedded files are checked by the `builtin_profiles_parse` test, so this
+                // cannot fail in a released binary.
+                Profile::parse(text).expect("embedded profile is valid")
+            })
+            .clone()
     }
 
     pub fn parse(text: &str) -> Result<Profile, serde_saphyr::Error> {
