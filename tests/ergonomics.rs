@@ -53,7 +53,8 @@ fn on_terminal(args: &[&str], no_color: bool) -> String {
     cmd.args(["-q", "-e", "-c", &line, "/dev/null"])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("TERM", "xterm")
-        .env_remove("NO_COLOR");
+        .env_remove("NO_COLOR")
+        .stdin(std::process::Stdio::null());
     if no_color {
         cmd.env("NO_COLOR", "1");
     }
