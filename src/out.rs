@@ -480,6 +480,11 @@ pub trait Fs {
     fn rename(&self, from: &Path, to: &Path) -> io::Result<()>;
     fn remove_dir(&self, path: &Path) -> io::Result<()>;
     fn remove_dir_all(&self, path: &Path) -> io::Result<()>;
+    /// This filesystem when its changes may be made from several threads at once: the real
+    /// one, not the fault injector (which counts changes in order).
+    fn concurrent(&self) -> Option<&(dyn Fs + Sync)> {
+        None
+    }
 }
 
 /// The real filesystem.
@@ -487,6 +492,10 @@ pub trait Fs {
 pub struct RealFs;
 
 impl Fs for RealFs {
+    fn concurrent(&self) -> Option<&(dyn Fs + Sync)> {
+        Some(self)
+    }
+
     fn create_dir_all(&self, path: &Path) -> io::Result<()> {
         std::fs::create_dir_all(path)
     }
@@ -1164,6 +1173,16 @@ fn recover(t: &Target, fs: &dyn Fs, report: &mut WriteReport) -> Result<(), OutE
     Ok(())
 }
 
+/// Trees of at least this many files are written on several threads.
+const PARALLEL_WRITE_FROM: usize = 512;
+
+/// Writes one planned file into the new tree at `tmp`.
+fn write_want(fs: &dyn Fs, tmp: &Path, w: &Want) -> Result<(), OutError> {
+    let to = tmp.join(w.path.as_ref());
+    fs.create_file(&to, &w.bytes, w.secret.then_some(SECRET_MODE), w.sync)
+        .map_err(io_err("write", &to))
+}
+
 /// Builds the new tree in `t.tmp`.
 struct Builder<'a, 'b> {
     fs: &'a dyn Fs,
@@ -1181,16 +1200,55 @@ impl Builder<'_, '_> {
         let root_mode = if exists { mode_of(&self.t.dir) } else { None };
         let tmp = self.t.tmp.clone();
         self.mkdir(&tmp, root_mode)?;
-        for w in &self.desired.files {
-            if let Some((parent, _)) = w.path.rsplit_once('/') {
-                self.make_dirs(parent)?;
+        let files = &self.desired.files;
+        let concurrent = self
+            .fs
+            .concurrent()
+            .filter(|_| files.len() >= PARALLEL_WRITE_FROM && crate::cores() > 1);
+        match concurrent {
+            // A fleet: every directory first, then the files on every core (creating files in
+            // different directories scales on Linux filesystems; one thread leaves half the
+            // machine idle).
+            Some(fs) => {
+                for w in files {
+                    if let Some((parent, _)) = w.path.rsplit_once('/') {
+                        self.make_dirs(parent)?;
+                    }
+                }
+                let tmp = &self.t.tmp;
+                let per = files.len().div_ceil(crate::cores());
+                let written = std::thread::scope(|scope| {
+                    let handles: Vec<_> = files
+                        .chunks(per)
+                        .map(|part| {
+                            scope.spawn(move || -> Result<usize, OutError> {
+                                for w in part {
+                                    write_want(fs, tmp, w)?;
+                                }
+                                Ok(part.len())
+                            })
+                        })
+                        .collect();
+                    handles
+                        .into_iter()
+                        .map(|h| {
+                            h.join().unwrap_or_else(|_| {
+                                Err(OutError::Invalid("a write thread panicked".to_string()))
+                            })
+                        })
+                        .collect::<Result<Vec<usize>, OutError>>()
+                })?;
+                self.report.written += written.iter().sum::<usize>();
             }
-            let to = self.t.tmp.join(w.path.as_ref());
-            let mode = w.secret.then_some(SECRET_MODE);
-            self.fs
-                .create_file(&to, &w.bytes, mode, w.sync)
-                .map_err(io_err("write", &to))?;
-            self.report.written += 1;
+            None => {
+                for w in files {
+                    if let Some((parent, _)) = w.path.rsplit_once('/') {
+                        self.make_dirs(parent)?;
+                    }
+                    write_want(self.fs, &self.t.tmp, w)?;
+                    self.report.written += 1;
+                }
+            }
         }
         if exists {
             self.carry_mixed(Path::new(""))?;

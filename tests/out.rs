@@ -758,7 +758,7 @@ fn kubectl_kustomize_builds_the_base_and_wires_the_generated_secret() {
 }
 
 #[test]
-fn a_thousand_bundles_are_written_well_under_a_second() {
+fn a_thousand_bundles_are_written_and_check_equal() {
     // In memory where there is a tmpfs: this measures gen, not a busy disk.
     let shm = Path::new("/dev/shm");
     let t = match shm.is_dir() {
@@ -810,4 +810,116 @@ fn a_thousand_bundles_are_written_well_under_a_second() {
     assert!(files.len() >= 10_000);
     // Timing is the benchmark's job (scripts/bench.sh); here only correctness at scale.
     let _ = (planned, baseline, first, again, checked);
+}
+
+/// The real filesystem, made concurrent like it, except that the `fail_at`-th file created
+/// (counting across threads) fails.
+struct FailingFileFs {
+    fail_at: usize,
+    files: std::sync::atomic::AtomicUsize,
+}
+
+impl out::Fs for FailingFileFs {
+    fn concurrent(&self) -> Option<&(dyn out::Fs + Sync)> {
+        Some(self)
+    }
+    fn create_dir_all(&self, path: &Path) -> std::io::Result<()> {
+        RealFs.create_dir_all(path)
+    }
+    fn create_dir(&self, path: &Path, mode: Option<u32>) -> std::io::Result<()> {
+        RealFs.create_dir(path, mode)
+    }
+    fn create_file(
+        &self,
+        path: &Path,
+        bytes: &[u8],
+        mode: Option<u32>,
+        sync: bool,
+    ) -> std::io::Result<()> {
+        let n = self.files.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        if n == self.fail_at {
+            return Err(std::io::Error::other("injected failure"));
+        }
+        RealFs.create_file(path, bytes, mode, sync)
+    }
+    fn link_or_copy(&self, from: &Path, to: &Path) -> std::io::Result<()> {
+        RealFs.link_or_copy(from, to)
+    }
+    fn set_mode(&self, path: &Path, mode: u32) -> std::io::Result<()> {
+        RealFs.set_mode(path, mode)
+    }
+    fn symlink(&self, target: &Path, link: &Path) -> std::io::Result<()> {
+        RealFs.symlink(target, link)
+    }
+    fn rename(&self, from: &Path, to: &Path) -> std::io::Result<()> {
+        RealFs.rename(from, to)
+    }
+    fn remove_dir(&self, path: &Path) -> std::io::Result<()> {
+        RealFs.remove_dir(path)
+    }
+    fn remove_dir_all(&self, path: &Path) -> std::io::Result<()> {
+        RealFs.remove_dir_all(path)
+    }
+}
+
+/// A fleet's files are written on several threads; a write failing on any of them still
+/// leaves DIR byte-identical and nothing beside it.
+#[test]
+fn a_write_failing_on_any_thread_of_a_fleet_leaves_dir_byte_identical() {
+    let (_t, dir) = workdir();
+    let native = render_spec(NATIVE_HPA, None);
+    let names: Vec<(String, String)> = (0..80)
+        .map(|i| (format!("ns-{}", i % 7), format!("md-{i}")))
+        .collect();
+    let bundles: Vec<Bundle> = names
+        .iter()
+        .map(|(ns, name)| Bundle {
+            namespace: ns,
+            name,
+            documents: &native.documents,
+            jaas: None,
+        })
+        .collect();
+    let old = out::plan(&bundles[..40], true).unwrap();
+    out::write(&dir, &old, &RealFs).unwrap();
+    add_user_files(&dir);
+    let before = snapshot(&dir);
+    let files = out::plan(&bundles, true).unwrap();
+    assert!(
+        files.len() >= 600,
+        "enough files for several threads: {}",
+        files.len()
+    );
+    for fail_at in [
+        1,
+        2,
+        files.len() / 2,
+        files.len() / 2 + 1,
+        files.len() - 1,
+        files.len(),
+    ] {
+        let fs = FailingFileFs {
+            fail_at,
+            files: std::sync::atomic::AtomicUsize::new(0),
+        };
+        let e = out::write(&dir, &files, &fs).expect_err("a file write fails");
+        assert!(
+            e.to_string().contains("injected failure"),
+            "#{fail_at}: {e}"
+        );
+        assert_eq!(
+            snapshot(&dir),
+            before,
+            "DIR changed after failing file #{fail_at}"
+        );
+        assert!(
+            leftovers(&dir).is_empty(),
+            "#{fail_at}: {:?}",
+            leftovers(&dir)
+        );
+    }
+    out::write(&dir, &files, &RealFs).unwrap();
+    assert_eq!(out::check(&dir, &files).unwrap(), None);
+    let after = snapshot(&dir);
+    assert_eq!(after["NOTES.md"], before["NOTES.md"]);
 }
