@@ -757,6 +757,26 @@ fn kubectl_kustomize_builds_the_base_and_wires_the_generated_secret() {
     );
 }
 
+/// `n` (namespace, name) pairs over `namespaces` namespaces.
+fn fleet_names(n: usize, namespaces: usize) -> Vec<(String, String)> {
+    (0..n)
+        .map(|i| (format!("ns-{}", i % namespaces), format!("md-{i}")))
+        .collect()
+}
+
+/// One bundle per name, each with `r`'s documents.
+fn fleet<'a>(names: &'a [(String, String)], r: &'a Rendered) -> Vec<Bundle<'a>> {
+    names
+        .iter()
+        .map(|(ns, name)| Bundle {
+            namespace: ns,
+            name,
+            documents: &r.documents,
+            jaas: None,
+        })
+        .collect()
+}
+
 #[test]
 fn a_thousand_bundles_are_written_and_check_equal() {
     // In memory where there is a tmpfs: this measures gen, not a busy disk.
@@ -770,18 +790,8 @@ fn a_thousand_bundles_are_written_and_check_equal() {
         "name: md\nnamespace: rt\nplatform: openshift\nreplicas: 3\nautoscale: {min: 3, max: 5}\nmetrics: {}\n",
         None,
     );
-    let names: Vec<(String, String)> = (0..1000)
-        .map(|i| (format!("ns-{}", i % 50), format!("md-{i}")))
-        .collect();
-    let bundles: Vec<Bundle> = names
-        .iter()
-        .map(|(ns, name)| Bundle {
-            namespace: ns,
-            name,
-            documents: &native.documents,
-            jaas: None,
-        })
-        .collect();
+    let names = fleet_names(1000, 50);
+    let bundles = fleet(&names, &native);
     let start = Instant::now();
     let files = out::plan(&bundles, true).unwrap();
     let planned = start.elapsed();
@@ -868,18 +878,8 @@ impl out::Fs for FailingFileFs {
 fn a_write_failing_on_any_thread_of_a_fleet_leaves_dir_byte_identical() {
     let (_t, dir) = workdir();
     let native = render_spec(NATIVE_HPA, None);
-    let names: Vec<(String, String)> = (0..80)
-        .map(|i| (format!("ns-{}", i % 7), format!("md-{i}")))
-        .collect();
-    let bundles: Vec<Bundle> = names
-        .iter()
-        .map(|(ns, name)| Bundle {
-            namespace: ns,
-            name,
-            documents: &native.documents,
-            jaas: None,
-        })
-        .collect();
+    let names = fleet_names(80, 7);
+    let bundles = fleet(&names, &native);
     let old = out::plan(&bundles[..40], true).unwrap();
     out::write(&dir, &old, &RealFs).unwrap();
     add_user_files(&dir);
