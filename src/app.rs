@@ -235,56 +235,27 @@ fn render_command(args: &RenderArgs, out: &mut Output) -> i32 {
         .then(|| std::sync::Mutex::new(Progress::new(inputs.len())));
     let done = std::sync::atomic::AtomicUsize::new(0);
     let multi = args.specs.len() > 1;
-    let step = |arg: &String, out: &mut Output| {
-        let r = render_input(arg, args, profile.as_ref(), out).map(|r| keep(r, args, multi));
+    // Specs are independent: a fleet renders on every core, and each spec's result and
+    // messages are put back in input order.
+    let blank = out.empty();
+    let results = crate::par_map(&inputs, PARALLEL_RENDER_FROM, |_, arg| {
+        let mut messages = blank.empty();
+        let r =
+            render_input(arg, args, profile.as_ref(), &mut messages).map(|r| keep(r, args, multi));
         let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
         if let Some(Ok(mut p)) = progress.as_ref().map(|p| p.lock()) {
             p.update(n);
         }
-        r
-    };
-    // Specs are independent: a fleet renders on every core, in contiguous slices, and the
-    // results and messages are put back in input order.
-    // Asking for the core count reads cgroup files: only for a fleet.
-    let threads = if inputs.len() < PARALLEL_RENDER_FROM {
-        1
-    } else {
-        crate::cores()
-    };
-    let results: Vec<(Vec<Option<Kept>>, Output)> = if threads < 2 {
-        let mut part = out.empty();
-        let r = inputs.iter().map(|a| step(a, &mut part)).collect();
-        vec![(r, part)]
-    } else {
-        let per = inputs.len().div_ceil(threads);
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = inputs
-                .chunks(per)
-                .map(|slice| {
-                    let mut part = out.empty();
-                    let step = &step;
-                    scope.spawn(move || {
-                        let r = slice.iter().map(|a| step(a, &mut part)).collect();
-                        (r, part)
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().expect("a render thread panicked"))
-                .collect()
-        })
-    };
+        (r, messages)
+    });
     drop(progress);
     let mut rendered = Vec::with_capacity(inputs.len());
     let mut failed = false;
-    for (part, messages) in results {
+    for (r, messages) in results {
         out.absorb(messages);
-        for r in part {
-            match r {
-                Some(r) => rendered.push(r),
-                None => failed = true,
-            }
+        match r {
+            Some(r) => rendered.push(r),
+            None => failed = true,
         }
     }
     if failed {

@@ -1216,29 +1216,10 @@ impl Builder<'_, '_> {
                     }
                 }
                 let tmp = &self.t.tmp;
-                let per = files.len().div_ceil(crate::cores());
-                let written = std::thread::scope(|scope| {
-                    let handles: Vec<_> = files
-                        .chunks(per)
-                        .map(|part| {
-                            scope.spawn(move || -> Result<usize, OutError> {
-                                for w in part {
-                                    write_want(fs, tmp, w)?;
-                                }
-                                Ok(part.len())
-                            })
-                        })
-                        .collect();
-                    handles
-                        .into_iter()
-                        .map(|h| {
-                            h.join().unwrap_or_else(|_| {
-                                Err(OutError::Invalid("a write thread panicked".to_string()))
-                            })
-                        })
-                        .collect::<Result<Vec<usize>, OutError>>()
-                })?;
-                self.report.written += written.iter().sum::<usize>();
+                crate::par_map(files, PARALLEL_WRITE_FROM, |_, w| write_want(fs, tmp, w))
+                    .into_iter()
+                    .collect::<Result<(), OutError>>()?;
+                self.report.written += files.len();
             }
             None => {
                 for w in files {

@@ -109,34 +109,8 @@ pub(crate) fn parse_set(set: &Set, opts: &Options) -> Parsed {
             .and_then(|i| i.text.get(c.start..c.end))
             .unwrap_or_default()
     };
-    let results: Vec<Parsing> = if chunks.len() < PARALLEL_FROM || crate::cores() < 2 {
-        chunks
-            .iter()
-            .enumerate()
-            .map(|(i, c)| parse_chunk(text(c), i, opts))
-            .collect()
-    } else {
-        let per = chunks.len().div_ceil(crate::cores());
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = chunks
-                .chunks(per)
-                .enumerate()
-                .map(|(n, group)| {
-                    scope.spawn(move || {
-                        group
-                            .iter()
-                            .enumerate()
-                            .map(|(i, c)| parse_chunk(text(c), n * per + i, opts))
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().unwrap_or_default())
-                .collect()
-        })
-    };
+    let results: Vec<Parsing> =
+        crate::par_map(&chunks, PARALLEL_FROM, |i, c| parse_chunk(text(c), i, opts));
     let mut parsed = Parsed {
         chunks,
         ..Parsed::default()

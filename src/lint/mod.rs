@@ -111,27 +111,10 @@ pub fn lint_set(set: &Set, opts: &Options) -> Vec<Finding> {
 
 /// Lints every set, spreading the sets over the machine's cores; findings come in set order.
 pub fn lint_sets(sets: &[Set], opts: &Options) -> Vec<Finding> {
-    if sets.len() <= 1 || crate::cores() < 2 {
-        return sets.iter().flat_map(|s| lint_set(s, opts)).collect();
-    }
-    let per = sets.len().div_ceil(crate::cores().min(sets.len()));
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = sets
-            .chunks(per)
-            .map(|group| {
-                scope.spawn(move || {
-                    group
-                        .iter()
-                        .flat_map(|s| lint_set(s, opts))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect()
-    })
+    crate::par_map(sets, 2, |_, s| lint_set(s, opts))
+        .into_iter()
+        .flatten()
+        .collect()
 }
 
 /// Whether any finding is an error (the exit code of `gen lint`).
@@ -208,30 +191,12 @@ fn locate(set: &Set, parsed: &docs::Parsed, mut hits: Vec<Hit>) -> Vec<Finding> 
     hits.sort_by_key(|h| h.chunk);
     let groups: Vec<&[Hit]> = hits.chunk_by(|a, b| a.chunk == b.chunk).collect();
     let mut findings: Vec<(Key, Finding)> =
-        if groups.len() < PARALLEL_LOCATE_FROM || crate::cores() < 2 {
-            groups
-                .iter()
-                .flat_map(|g| locate_chunk(set, parsed, g))
-                .collect()
-        } else {
-            let per = groups.len().div_ceil(crate::cores());
-            std::thread::scope(|scope| {
-                let handles: Vec<_> = groups
-                    .chunks(per)
-                    .map(|part| {
-                        scope.spawn(move || {
-                            part.iter()
-                                .flat_map(|g| locate_chunk(set, parsed, g))
-                                .collect::<Vec<_>>()
-                        })
-                    })
-                    .collect();
-                handles
-                    .into_iter()
-                    .flat_map(|h| h.join().unwrap_or_default())
-                    .collect()
-            })
-        };
+        crate::par_map(&groups, PARALLEL_LOCATE_FROM, |_, g| {
+            locate_chunk(set, parsed, g)
+        })
+        .into_iter()
+        .flatten()
+        .collect();
     findings.sort_by(|(ka, a), (kb, b)| {
         ka.cmp(kb)
             .then_with(|| a.rule.cmp(b.rule))
