@@ -10,11 +10,12 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use gen_core::diag::{Severity, Style};
-use gen_core::lint::{self, Format, Set};
-use gen_core::{model, render, source, spec};
+use gen_core::source;
 
-const JAAS: &str = "KafkaClient {\n  org.apache.kafka.common.security.scram.ScramLoginModule required\n  username=\"u\"\n  password=\"p\";\n};\n";
+#[path = "common/fuzz_checks.rs"]
+mod fuzz_checks;
+
+use fuzz_checks::{jaas_dir, lint_bytes, spec_bytes};
 
 fn fixtures(target: &str) -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -28,66 +29,6 @@ fn fixtures(target: &str) -> Vec<PathBuf> {
     files.sort();
     assert!(!files.is_empty(), "{} holds no input", dir.display());
     files
-}
-
-/// A spec's directory with a valid `jaas.config`, as the fuzz target has.
-fn base_dir() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::write(dir.path().join("jaas.config"), JAAS).unwrap();
-    std::fs::create_dir(dir.path().join("sub")).unwrap();
-    std::fs::write(dir.path().join("sub/jaas.config"), JAAS).unwrap();
-    dir
-}
-
-/// The `spec` fuzz target's checks, through the library. Returns whether gen accepted it.
-fn spec_library(bytes: &[u8], base: &Path) -> bool {
-    let Ok(text) = source::decode(bytes.to_vec(), "<stdin>") else {
-        return false;
-    };
-    let Ok(spec) = spec::parse(&text) else {
-        return false;
-    };
-    let opts = model::Options {
-        base_dir: base.to_path_buf(),
-        max_file_bytes: source::DEFAULT_MAX_BYTES,
-        ..model::Options::default()
-    };
-    let model = match model::resolve(&spec, &opts).model {
-        Ok(m) => m,
-        Err(errors) => {
-            assert!(!errors.is_empty(), "a refused spec names an error");
-            for e in &errors {
-                assert!(!e.path.is_root(), "error without a field: {e:?}");
-            }
-            return false;
-        }
-    };
-    let docs = render::render(&model).expect("a resolved model renders");
-    for d in &docs {
-        let value: serde_json::Value = serde_saphyr::from_str(&d.text)
-            .unwrap_or_else(|e| panic!("{} {} is not YAML: {e}\n{}", d.kind, d.name, d.text));
-        let (_, issues) = gen_core::typed::type_object(&value);
-        assert!(issues.is_empty(), "{} {}: {issues:?}", d.kind, d.name);
-    }
-    let joined = render::join(&docs);
-    assert_eq!(
-        gen_core::locate::plain_scalars_yaml11_safe(&joined),
-        vec![],
-        "YAML 1.1 reads these differently"
-    );
-    let opts = lint::Options {
-        platform_openshift: model.platform == "openshift",
-        crd_schemas: false,
-    };
-    let errors: Vec<_> = lint::lint_set(&Set::single("<render>", joined), &opts)
-        .into_iter()
-        .filter(|f| f.severity == Severity::Error)
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "gen lint refuses gen's output: {errors:#?}"
-    );
-    true
 }
 
 /// What `gen <args> -` did with `bytes` on stdin.
@@ -133,43 +74,13 @@ fn spec_binary(bytes: &[u8], base: &Path) -> bool {
     }
 }
 
-/// The `lint` fuzz target's checks: the first byte picks the options.
-fn lint_bytes(data: &[u8]) {
-    let (flags, bytes) = data.split_first().map_or((0, data), |(f, rest)| (*f, rest));
-    let Ok(text) = source::decode(bytes.to_vec(), "<stdin>") else {
-        return;
-    };
-    let opts = lint::Options {
-        platform_openshift: flags & 1 != 0,
-        crd_schemas: flags & 0b1110 == 0,
-    };
-    let lines = text.lines().count().max(1);
-    let set = Set::single("<stdin>", text);
-    let findings = lint::lint_set(&set, &opts);
-    for f in &findings {
-        if let Some(line) = f.line {
-            assert!(
-                (1..=lines + 1).contains(&line),
-                "line {line} of {lines}: {f:?}"
-            );
-        }
-        assert_ne!(f.column, Some(0), "{f:?}");
-    }
-    let sets = [set];
-    for format in [Format::Text, Format::Json, Format::Github] {
-        for (color, snippets) in [(false, true), (true, false)] {
-            let _ = lint::report(&findings, &sets, format, Style { color, snippets });
-        }
-    }
-}
-
 #[test]
 fn spec_crashers_stay_fixed() {
-    let base = base_dir();
+    let base = jaas_dir();
     for path in fixtures("spec") {
         let bytes = std::fs::read(&path).unwrap();
         let name = path.file_name().unwrap().to_string_lossy();
-        let lib = std::panic::catch_unwind(|| spec_library(&bytes, base.path()))
+        let lib = std::panic::catch_unwind(|| spec_bytes(&bytes, base.path()))
             .unwrap_or_else(|_| panic!("{name}: the library path panicked"));
         let bin = spec_binary(&bytes, base.path());
         assert_eq!(lib, bin, "{name}: library and binary disagree");
@@ -191,7 +102,7 @@ fn lint_crashers_stay_fixed() {
 /// gen's own bundle (rule lint-annotation). gen now refuses such a spec.
 #[test]
 fn silence_annotations_gen_lint_would_refuse_are_refused() {
-    let base = base_dir();
+    let base = jaas_dir();
     for (annotation, valid) in [
         ("lint.gen.migratorydata.io/openshift-fixed-ids: \"\"", false),
         (
@@ -209,7 +120,7 @@ fn silence_annotations_gen_lint_would_refuse_are_refused() {
                 "namespace: ns\nplatform: openshift\nreplicas: 3\n{field}:\n  {annotation}\n"
             );
             assert_eq!(
-                spec_library(spec.as_bytes(), base.path()),
+                spec_bytes(spec.as_bytes(), base.path()),
                 valid,
                 "{field}: {annotation}"
             );
@@ -228,7 +139,7 @@ fn lone_carriage_returns_are_line_breaks() {
         source::decode(b"a: 1\rb: 2\r\nc: 3\n".to_vec(), "x").unwrap(),
         "a: 1\nb: 2\nc: 3\n"
     );
-    let base = base_dir();
+    let base = jaas_dir();
     let out = gen_stdin(
         &["--quiet", "render", "-"],
         b"namespace: a\rplatform: aks\rreplicas: 0\r",

@@ -1,146 +1,23 @@
-//! Arbitrary bytes through what `gen render -` does, via the library: decode, parse, resolve
-//! (relative `jaas.file` paths start in a tempdir holding a valid `jaas.config`), render.
-//!
-//! A crash is a panic anywhere on that path, or a broken promise:
-//! - a refused spec names at least one error, each at a field (not the root), and its
-//!   diagnostic renders against the source without panicking;
-//! - an accepted spec renders, every document reads back as YAML and types against the
-//!   Kubernetes API without issue, no plain scalar reads differently under YAML 1.1, and
-//!   `gen lint` finds no error in the bundle.
+//! Arbitrary bytes through what `gen render -` does, via the library; the checks are
+//! `spec_bytes` in tests/common/fuzz_checks.rs (shared with tests/fuzz_regressions.rs).
+//! Relative `jaas.file` paths start in a tempdir holding a valid `jaas.config`.
 
 #![no_main]
 
-use std::path::PathBuf;
+#[path = "../../tests/common/fuzz_checks.rs"]
+mod checks;
+
+use std::path::Path;
 use std::sync::OnceLock;
 
-use gen_core::diag::{Diagnostic, Severity, Style};
-use gen_core::lint::{self, Set};
-use gen_core::locate::{Locator, Pos};
-use gen_core::model::{self, Problem};
-use gen_core::{render, source, spec};
 use libfuzzer_sys::fuzz_target;
 
-const JAAS: &str = "KafkaClient {\n  org.apache.kafka.common.security.scram.ScramLoginModule required\n  username=\"u\"\n  password=\"p\";\n};\n";
-
-/// The spec's directory: made once per process, with `jaas.config` and `sub/jaas.config`.
-fn base_dir() -> PathBuf {
+/// The spec's directory: made once per process.
+fn base_dir() -> &'static Path {
     static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let dir = tempfile::tempdir().expect("tempdir");
-        std::fs::write(dir.path().join("jaas.config"), JAAS).expect("write jaas.config");
-        std::fs::create_dir(dir.path().join("sub")).expect("mkdir sub");
-        std::fs::write(dir.path().join("sub/jaas.config"), JAAS).expect("write sub/jaas.config");
-        dir
-    })
-    .path()
-    .to_path_buf()
-}
-
-const STYLES: [Style; 2] = [
-    Style {
-        color: false,
-        snippets: true,
-    },
-    Style {
-        color: true,
-        snippets: false,
-    },
-];
-
-/// Renders a diagnostic the way `gen` does (the text itself is not checked, only that
-/// building it from any position and path does not panic).
-fn show(text: &str, pos: Option<Pos>, path: Option<gen_core::path::FieldPath>, label: String) {
-    let d = Diagnostic {
-        severity: Severity::Error,
-        message: "invalid cluster spec `<stdin>`".to_string(),
-        file: Some("<stdin>".to_string()),
-        pos: Some(pos.unwrap_or(Pos { line: 1, column: 1 })),
-        path,
-        label,
-        notes: vec![],
-    };
-    for style in STYLES {
-        let _ = d.render(Some(text), style);
-    }
-}
-
-fn problems(text: &str, list: &[Problem]) {
-    if list.is_empty() {
-        return;
-    }
-    let locator = Locator::new(text);
-    for p in list {
-        let pos = locator
-            .value_pos(0, &p.path)
-            .or_else(|| locator.key_pos(0, &p.path));
-        show(text, pos, Some(p.path.clone()), p.message.clone());
-    }
+    DIR.get_or_init(checks::jaas_dir).path()
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = source::decode(data.to_vec(), "<stdin>") else {
-        return;
-    };
-    let spec = match spec::parse(&text) {
-        Ok(s) => s,
-        Err(e) => {
-            let pos = e.location().map(|l| Pos {
-                line: l.line() as usize,
-                column: l.column() as usize,
-            });
-            let path = pos.and_then(|p| Locator::new(&text).path_at(0, p));
-            show(&text, pos, path, e.to_string());
-            return;
-        }
-    };
-    let opts = model::Options {
-        base_dir: base_dir(),
-        max_file_bytes: source::DEFAULT_MAX_BYTES,
-        ..model::Options::default()
-    };
-    let resolved = model::resolve(&spec, &opts);
-    problems(&text, &resolved.warnings);
-    let model = match resolved.model {
-        Ok(m) => m,
-        Err(errors) => {
-            assert!(!errors.is_empty(), "a refused spec names an error");
-            for e in &errors {
-                assert!(!e.path.is_root(), "error without a field: {e:?}");
-            }
-            problems(&text, &errors);
-            return;
-        }
-    };
-    let docs = render::render(&model).expect("a resolved model renders");
-    for d in &docs {
-        let value: serde_json::Value = serde_saphyr::from_str(&d.text)
-            .unwrap_or_else(|e| panic!("{} {} is not YAML: {e}\n{}", d.kind, d.name, d.text));
-        let (_, issues) = gen_core::typed::type_object(&value);
-        assert!(issues.is_empty(), "{} {}: {issues:?}", d.kind, d.name);
-    }
-    let joined = render::join(&docs);
-    let unsafe_scalars = gen_core::locate::plain_scalars_yaml11_safe(&joined);
-    assert!(
-        unsafe_scalars.is_empty(),
-        "YAML 1.1 reads these differently: {unsafe_scalars:?}"
-    );
-    let lint_opts = lint::Options {
-        platform_openshift: model.platform == "openshift",
-        crd_schemas: false,
-    };
-    let findings = lint::lint_set(&Set::single("<render>", joined), &lint_opts);
-    let errors: Vec<_> = findings
-        .iter()
-        .filter(|f| f.severity == Severity::Error)
-        .map(|f| {
-            format!(
-                "{} {} {}: {}: {}",
-                f.rule, f.kind, f.name, f.path, f.message
-            )
-        })
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "gen lint refuses gen's output: {errors:#?}"
-    );
+    checks::spec_bytes(data, base_dir());
 });
