@@ -3,20 +3,7 @@
 
 mod common;
 
-use common::{run, run_with_stdin};
-
-/// Snapshots exit code, stdout and stderr together.
-fn pin(name: &str, args: &[&str]) -> common::Run {
-    let out = run(args);
-    let text = format!(
-        "exit: {}\n--- stdout\n{}--- stderr\n{}",
-        out.code, out.stdout, out.stderr
-    );
-    insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
-        insta::assert_snapshot!(format!("cli-{name}"), text);
-    });
-    out
-}
+use common::{pin, pin_run, run, run_with_stdin};
 
 #[test]
 fn every_subcommand_help_shows_a_real_example() {
@@ -193,11 +180,5 @@ fn pin_stdin_error() {
         &["render", "-"],
         Some(b"namespace: x\nplatform: aks\nreplicas: 3\nautoscale:\n  min: 2\n  max: 5\n"),
     );
-    let text = format!(
-        "exit: {}\n--- stdout\n{}--- stderr\n{}",
-        out.code, out.stdout, out.stderr
-    );
-    insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
-        insta::assert_snapshot!("cli-error-autoscale-min", text);
-    });
+    pin_run("error-autoscale-min", &out);
 }

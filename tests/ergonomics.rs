@@ -12,18 +12,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{Run, run, run_with_stdin};
-
-/// Snapshots exit code, stdout and stderr together under `snapshots/cli-{name}.snap`.
-fn pin_run(name: &str, out: &Run) {
-    let text = format!(
-        "exit: {}\n--- stdout\n{}--- stderr\n{}",
-        out.code, out.stdout, out.stderr
-    );
-    insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
-        insta::assert_snapshot!(format!("cli-{name}"), text);
-    });
-}
+use common::{Run, pin, pin_run, run, run_with_stdin};
 
 /// The run with its stdout (a bundle, pinned by the render snapshots) counted, not copied.
 fn without_bundle(out: &Run) -> Run {
@@ -32,12 +21,6 @@ fn without_bundle(out: &Run) -> Run {
         stdout: format!("<{} documents>\n", out.stdout.matches("\nkind: ").count()),
         stderr: out.stderr.clone(),
     }
-}
-
-fn pin(name: &str, args: &[&str]) -> Run {
-    let out = run(args);
-    pin_run(name, &out);
-    out
 }
 
 /// Runs `gen ARGS` on a pseudo-terminal (stdout and stderr both go to it) and returns what

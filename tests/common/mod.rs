@@ -45,6 +45,25 @@ pub fn run_with_stdin(args: &[&str], stdin: Option<&[u8]>) -> Run {
     }
 }
 
+/// Snapshots a run's exit code, stdout and stderr together under `snapshots/cli-{name}.snap`.
+pub fn pin_run(name: &str, out: &Run) {
+    let text = format!(
+        "exit: {}\n--- stdout\n{}--- stderr\n{}",
+        out.code, out.stdout, out.stderr
+    );
+    // The path is relative to this file.
+    insta::with_settings!({ snapshot_path => "../../snapshots", prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!(format!("cli-{name}"), text);
+    });
+}
+
+/// Runs `gen ARGS` and pins what it did (see [`pin_run`]).
+pub fn pin(name: &str, args: &[&str]) -> Run {
+    let out = run(args);
+    pin_run(name, &out);
+    out
+}
+
 /// A rendered multi-document stream, parsed.
 pub struct Bundle {
     pub docs: Vec<Value>,
