@@ -353,16 +353,26 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
         .clone()
         .unwrap_or_else(|| Profile::builtin(platform));
 
-    let name = match &spec.name {
-        Some(n) => n.clone(),
-        None => c.defaulted(DEFAULT_NAME.to_string(), || {
+    check_header(spec, c);
+    let name = match (
+        &spec.name,
+        spec.metadata.as_ref().and_then(|m| m.name.as_ref()),
+    ) {
+        (Some(n), _) => n.clone(),
+        (None, Some(n)) => c.defaulted(n.clone(), || {
+            format!("name absent: using metadata.name `{n}`")
+        }),
+        (None, None) => c.defaulted(DEFAULT_NAME.to_string(), || {
             format!("name absent: using `{DEFAULT_NAME}`")
         }),
     };
     check_name(c, "name", &name, MAX_NAME, true);
-    let namespace = match &spec.namespace {
-        Some(n) => n.clone(),
-        None => {
+    let namespace = match (
+        &spec.namespace,
+        spec.metadata.as_ref().and_then(|m| m.namespace.as_ref()),
+    ) {
+        (Some(n), _) | (None, Some(n)) => n.clone(),
+        (None, None) => {
             c.error(
                 "namespace",
                 "missing field `namespace`: every object gen renders is namespaced",
@@ -370,7 +380,7 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
             String::new()
         }
     };
-    if spec.namespace.is_some() {
+    if !namespace.is_empty() {
         check_name(c, "namespace", &namespace, 63, false);
     }
 
@@ -1369,6 +1379,50 @@ fn check_image(c: &mut Check, image: &str) {
 }
 
 /// A DNS-1123 label (`service_name`: a DNS-1035 label, which must start with a letter).
+/// The optional Kubernetes-style header: `apiVersion`, `kind` and `metadata` must name this
+/// spec format and agree with the fields they repeat.
+fn check_header(spec: &Spec, c: &mut Check) {
+    if let Some(v) = &spec.api_version
+        && v != crate::spec::API_VERSION
+    {
+        c.error(
+            "apiVersion",
+            format!(
+                "unsupported apiVersion `{v}`: this gen reads `{}` (or no apiVersion)",
+                crate::spec::API_VERSION
+            ),
+        );
+    }
+    if let Some(k) = &spec.kind
+        && k != crate::spec::KIND
+    {
+        c.error(
+            "kind",
+            format!(
+                "unsupported kind `{k}`: this gen reads `{}` (or no kind)",
+                crate::spec::KIND
+            ),
+        );
+    }
+    let Some(meta) = &spec.metadata else { return };
+    if let (Some(m), Some(n)) = (&meta.name, &spec.name)
+        && m != n
+    {
+        c.error(
+            "metadata.name",
+            format!("metadata.name `{m}` differs from name `{n}`: give one, or the same in both"),
+        );
+    }
+    if let (Some(m), Some(n)) = (&meta.namespace, &spec.namespace)
+        && m != n
+    {
+        c.error(
+            "metadata.namespace",
+            format!("metadata.namespace `{m}` differs from namespace `{n}`: give one, or the same in both"),
+        );
+    }
+}
+
 fn check_name(c: &mut Check, path: &str, s: &str, max: usize, service_name: bool) {
     let what = if max == 253 {
         "a DNS subdomain"

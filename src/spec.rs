@@ -14,7 +14,16 @@ use serde::{Deserialize, Serialize};
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 #[schemars(title = "gen cluster spec")]
 pub struct Spec {
-    /// Name of the cluster; prefixes every object. Default `migratorydata`.
+    /// Spec format version. Optional: absent means the current one,
+    /// `gen.migratorydata.io/v1alpha1` (the only one so far). With `kind` and `metadata.name` it
+    /// makes the spec a Kubernetes-style resource, as a kustomize generator config must be.
+    pub api_version: Option<String>,
+    /// `MigratoryDataCluster` (the only kind). Optional, like `apiVersion`.
+    pub kind: Option<String>,
+    /// Kubernetes-style metadata. `metadata.name` must equal `name` when both are given, and
+    /// gives it when `name` is absent.
+    pub metadata: Option<SpecMetadata>,
+    /// Name of the cluster; prefixes every object. Default `metadata.name`, else `migratorydata`.
     pub name: Option<String>,
     /// Namespace every object goes to (required).
     pub namespace: Option<String>,
@@ -83,6 +92,28 @@ pub struct Spec {
     pub network_policy: Option<NetworkPolicySpec>,
     /// Pod hardening. Each field relaxes one default; relaxing needs a `reason`.
     pub security: Option<Security>,
+}
+
+/// The spec format's `apiVersion`.
+pub const API_VERSION: &str = "gen.migratorydata.io/v1alpha1";
+/// The spec format's `kind`.
+pub const KIND: &str = "MigratoryDataCluster";
+
+/// The header's `metadata`: what kustomize needs of a generator config, nothing gen renders
+/// from but `name`.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SpecMetadata {
+    /// The cluster's name (see `name`).
+    pub name: Option<String>,
+    /// Must equal `namespace` when both are given, and gives it when `namespace` is absent.
+    pub namespace: Option<String>,
+    /// Annotations on the spec itself (tools such as kustomize add their own); not rendered.
+    #[serde(default)]
+    pub annotations: BTreeMap<String, String>,
+    /// Labels on the spec itself; not rendered.
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]

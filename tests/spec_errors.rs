@@ -239,3 +239,46 @@ fn every_rendered_example_is_yaml_11_safe() {
         }
     }
 }
+
+#[test]
+fn header_names_this_format_or_is_absent() {
+    fails(
+        &format!("apiVersion: gen.migratorydata.io/v2\nkind: MigratoryDataCluster\n{BASE}"),
+        "apiVersion",
+        1,
+        "this gen reads `gen.migratorydata.io/v1alpha1`",
+    );
+    fails(
+        &format!("apiVersion: gen.migratorydata.io/v1alpha1\nkind: Cluster\n{BASE}"),
+        "kind",
+        2,
+        "this gen reads `MigratoryDataCluster`",
+    );
+    fails(
+        &format!("metadata:\n  name: a\nname: b\n{BASE}"),
+        "metadata.name",
+        2,
+        "differs from name `b`",
+    );
+    fails(
+        &format!("metadata:\n  namespace: other\n{BASE}"),
+        "metadata.namespace",
+        2,
+        "differs from namespace `migratory`",
+    );
+}
+
+#[test]
+fn header_metadata_gives_name_and_namespace() {
+    let with_header = "apiVersion: gen.migratorydata.io/v1alpha1\nkind: MigratoryDataCluster\nmetadata:\n  name: edge\n  namespace: migratory\n  annotations:\n    config.kubernetes.io/local-config: \"true\"\nplatform: aks\nreplicas: 3\n";
+    let plain = "name: edge\nnamespace: migratory\nplatform: aks\nreplicas: 3\n";
+    let a = run_with_stdin(&["render", "-"], Some(with_header.as_bytes()));
+    let b = run_with_stdin(&["render", "-"], Some(plain.as_bytes()));
+    assert_eq!(a.code, 0, "{}", a.stderr);
+    assert_eq!(b.code, 0, "{}", b.stderr);
+    assert_eq!(
+        a.stdout, b.stdout,
+        "the header changes nothing that is rendered"
+    );
+    Bundle::parse(&a.stdout).get("StatefulSet", "edge");
+}
