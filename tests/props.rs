@@ -915,6 +915,9 @@ fn spec_of(wild: bool) -> BoxedStrategy<Spec> {
                     security,
                 ),
             )| Spec {
+                api_version: None,
+                kind: None,
+                metadata: None,
                 name,
                 namespace,
                 platform,
