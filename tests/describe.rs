@@ -1,6 +1,8 @@
 //! `gen describe`: the table and both diagrams, through the library API (no CLI wiring
 //! needed). The DOT output is rendered with graphviz when `dot` is installed.
 
+mod common;
+
 use std::process::{Command, Stdio};
 
 use gen_core::describe::{self, Diagram};
@@ -563,15 +565,8 @@ fn mermaid_ids_are_safe_and_labels_quoted_even_for_odd_names() {
 /// Renders DOT with graphviz; None (with a note) when `dot` is not installed. Fails on any
 /// graphviz error or warning.
 fn dot_to_png(dot: &str, name: &str) -> Option<Vec<u8>> {
-    let version = Command::new("dot").arg("-V").output();
-    if version.is_err() {
-        assert!(
-            std::env::var_os("GEN_REQUIRE_GRAPHVIZ").is_none(),
-            "graphviz `dot` is required here (GEN_REQUIRE_GRAPHVIZ is set)"
-        );
-        eprintln!(
-            "note: graphviz `dot` is not installed; skipping the DOT -> PNG check for {name} (apt-get install -y graphviz)"
-        );
+    if !common::tool("dot", &["-V"]) {
+        eprintln!("note: skipping the DOT -> PNG check for {name} (apt-get install -y graphviz)");
         return None;
     }
     let path =

@@ -1,6 +1,8 @@
 //! `gen render --out DIR` / `--check`, through the library API (`gen_core::out`): layout,
 //! ownership, the atomic swap under injected faults and crashes, secrets, and kustomize.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -463,7 +465,7 @@ fn the_jaas_file_is_0600_git_ignored_and_generated_not_written_as_a_secret() {
     );
     assert!(!k.contains("secret-md-jaas"), "{k}");
     // Git agrees that it is ignored (and that the rest is not).
-    if Command::new("git").arg("--version").output().is_ok() {
+    if common::tool("git", &["--version"]) {
         let git = |args: &[&str]| {
             Command::new("git")
                 .args(args)
@@ -675,12 +677,7 @@ fn leftovers_of_an_interrupted_run_are_repaired() {
 
 #[test]
 fn kubectl_kustomize_builds_the_base_and_wires_the_generated_secret() {
-    if Command::new("kubectl")
-        .args(["version", "--client"])
-        .output()
-        .is_err()
-    {
-        eprintln!("note: kubectl not installed; skipped `kubectl kustomize`");
+    if !common::tool("kubectl", &["version", "--client"]) {
         return;
     }
     let (_t, dir) = workdir();

@@ -84,3 +84,23 @@ impl Bundle {
             .unwrap_or_else(|| panic!("no {kind} {name}"))
     }
 }
+
+/// Whether `program` (run with `args`, e.g. `--version`) is installed. A test that needs it
+/// skips with a note on a developer's machine; where `GEN_REQUIRE_TOOLS` is set (CI sets it) a
+/// missing tool fails the test instead, so CI can never pass by skipping.
+pub fn tool(program: &str, args: &[&str]) -> bool {
+    let found = Command::new(program)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !found {
+        assert!(
+            std::env::var_os("GEN_REQUIRE_TOOLS").is_none(),
+            "`{program}` is required here (GEN_REQUIRE_TOOLS is set): install it"
+        );
+        eprintln!("note: `{program}` is not installed; this check is skipped");
+    }
+    found
+}
