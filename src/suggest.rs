@@ -31,6 +31,14 @@ pub fn did_you_mean<'a>(
     best.filter(|&(d, _)| d > 0).map(|(_, c)| c)
 }
 
+/// Edits, in half steps, that turn `a` into `b` (see [`half_distance`]): the one edit distance
+/// gen uses, for "did you mean" on spec keys and for near-miss kinds in lint.
+pub fn edit_halves(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    half_distance(&a, &b)
+}
+
 /// Cost, in half steps, of turning `a` into `b` with char case-only substitutions at 1 and
 /// insertions, deletions, substitutions and adjacent transpositions at 2.
 fn half_distance(a: &[char], b: &[char]) -> usize {
@@ -115,6 +123,13 @@ mod tests {
     fn an_exact_match_beats_a_case_variant() {
         assert_eq!(did_you_mean("seedCount", ["seedcount", "seedCount"]), None);
         assert_eq!(did_you_mean("Replicas", KEYS), Some("replicas"));
+    }
+
+    #[test]
+    fn edit_halves_counts_case_as_half() {
+        assert_eq!(edit_halves("kitten", "sitting"), 6);
+        assert_eq!(edit_halves("", "abc"), 6);
+        assert_eq!(edit_halves("Pod", "pod"), 1);
     }
 
     #[test]

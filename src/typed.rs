@@ -305,26 +305,11 @@ fn is_builtin_group(api_version: &str) -> bool {
     !g.contains('.') || g.ends_with(".k8s.io")
 }
 
-/// Same letters in another case, or one or two edits away for longer names.
+/// Same letters in another case, or one or two edits away for longer names (edits as
+/// [`crate::suggest`] counts them).
 fn near_miss(a: &str, b: &str) -> bool {
     let limit = if b.len() < 6 { 1 } else { 2 };
-    a.eq_ignore_ascii_case(b) || edit_distance(a.as_bytes(), b.as_bytes()) <= limit
-}
-
-fn edit_distance(a: &[u8], b: &[u8]) -> usize {
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut diag = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let next = (diag + usize::from(ca != cb))
-                .min(row[j] + 1)
-                .min(row[j + 1] + 1);
-            diag = row[j + 1];
-            row[j + 1] = next;
-        }
-    }
-    row[b.len()]
+    a.eq_ignore_ascii_case(b) || crate::suggest::edit_halves(a, b) <= 2 * limit
 }
 
 fn type_name(value: &Value) -> &'static str {
@@ -1643,9 +1628,9 @@ mod tests {
     }
 
     #[test]
-    fn edit_distance_counts_edits() {
-        assert_eq!(edit_distance(b"kitten", b"sitting"), 3);
-        assert_eq!(edit_distance(b"", b"abc"), 3);
+    fn near_misses_are_case_or_a_few_edits() {
+        assert!(near_miss("StatefulSte", "StatefulSet"));
+        assert!(!near_miss("Deploy", "Deployment"));
         assert!(near_miss("deployment", "Deployment"));
         assert!(!near_miss("Pod", "Job"));
     }
