@@ -80,8 +80,9 @@ pub struct Output {
     stderr: String,
     /// Warnings seen, printed or silenced by `--quiet` (for the fleet summary line).
     warnings: usize,
-    /// Every diagnostic, printed or silenced (for `gen fn`'s results).
+    /// With `record`: every diagnostic, printed or silenced (for `gen fn`'s results).
     pub(crate) seen: Vec<Diagnostic>,
+    pub(crate) record: bool,
 }
 
 impl Output {
@@ -96,6 +97,7 @@ impl Output {
             stderr: String::new(),
             warnings: 0,
             seen: Vec::new(),
+            record: false,
         }
     }
 
@@ -104,7 +106,9 @@ impl Output {
     }
 
     pub(crate) fn diagnostic(&mut self, d: &Diagnostic, source: Option<&str>) {
-        self.seen.push(d.clone());
+        if self.record {
+            self.seen.push(d.clone());
+        }
         if d.severity == Severity::Warning {
             self.warnings += 1;
             if self.quiet {
@@ -160,6 +164,7 @@ impl Output {
             stderr: String::new(),
             warnings: 0,
             seen: Vec::new(),
+            record: self.record,
         }
     }
 

@@ -79,6 +79,7 @@ fn parse_list(text: &str) -> Result<Map<String, Value>, String> {
 fn run(mut list: Map<String, Value>, out: &mut Output) -> (Value, bool) {
     let config = list.get("functionConfig").cloned().unwrap_or(Value::Null);
     let mut messages = out.empty();
+    messages.record = true;
     let rendered = spec_text(&config).and_then(|text| {
         let source = Source {
             name: format!("<functionConfig {}>", name(&config)),

@@ -197,11 +197,12 @@ fn github(findings: &[Finding]) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::path::FieldPath;
 
-    fn finding() -> Finding {
+    /// A finding with escapes to test in its file name and message.
+    pub(in crate::lint) fn finding() -> Finding {
         Finding {
             rule: "service-selector",
             severity: Severity::Error,

@@ -187,21 +187,12 @@ fn origin_file(document: &str) -> Option<String> {
 mod tests {
     use super::*;
     use crate::lint::Input;
-    use crate::path::FieldPath;
 
     fn finding(file: &str, document: usize) -> Finding {
         Finding {
-            rule: "service-selector",
-            severity: Severity::Error,
             file: file.into(),
             document,
-            line: Some(7),
-            column: Some(3),
-            kind: "Service".into(),
-            namespace: Some("ns".into()),
-            name: "web".into(),
-            path: FieldPath::parse("spec.selector"),
-            message: "selects nothing".into(),
+            ..crate::lint::report::tests::finding()
         }
     }
 
