@@ -93,7 +93,10 @@ fn sarif_points_a_kustomize_built_object_at_its_origin_file() {
     assert_eq!(phys["artifactLocation"]["uri"], "base/service.yaml");
     let stream_place = &result["relatedLocations"][0]["physicalLocation"];
     assert_eq!(stream_place["artifactLocation"]["uri"], "%3Cstdin%3E");
-    assert_eq!(stream_place["region"]["startLine"], 11, "the selector's value");
+    assert_eq!(
+        stream_place["region"]["startLine"], 11,
+        "the selector's value"
+    );
 }
 
 // ---- kustomize exec plugin ---------------------------------------------------------------
