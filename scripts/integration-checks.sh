@@ -7,7 +7,8 @@
 #                installed by `gen kustomize-plugin` into a temporary XDG_CONFIG_HOME, | gen lint -
 #   krm-fn       gen fn on tests/fixtures/krm/generator.yaml: a ResourceList whose items lint clean
 #   pre-commit   pre-commit try-repo: gen-lint and gen-check pass on a clean repo, fail on a broken one
-#   argocd       the plugin's generate command as the repo server runs it; hadolint on the Dockerfile
+#   argocd       the plugin's generate command as the repo server runs it; the sidecar patch applied
+#                by kustomize to a stand-in repo server; hadolint on the Dockerfile
 #
 # usage: scripts/integration-checks.sh GEN   (GEN: the gen binary to test)
 # Environment: EXTERNAL_CHECKS_VENV (default <repo>/.venv, shared with external-checks.sh).
@@ -156,4 +157,41 @@ grep -q '^kind: StatefulSet' "$work/argocd.yaml" || fail "argocd: no StatefulSet
     && fail "argocd: a spec for namespace $ns rendered into the Application's namespace elsewhere"
 grep -q "not the expected \`elsewhere\`" "$work/argocd-wrong.yaml" || { cat "$work/argocd-wrong.yaml"; fail "argocd: refused for another reason"; }
 (cd "$app" && ARGOCD_APP_NAME=realtime ARGOCD_APP_NAMESPACE=elsewhere ARGOCD_ENV_GEN_ANY_NAMESPACE=true sh "$work/generate.sh") > /dev/null
-ok "argocd: generate renders a bundle that lints clean, refuses another namespace unless told; Dockerfile passes hadolint"
+# The sidecar patch and the plugin's ConfigMap, applied by kustomize to a stand-in for Argo CD's
+# argocd-repo-server Deployment (the real one is not fetched here).
+mkdir -p "$work/argocd-install"
+cp "$root/examples/argocd/plugin.yaml" "$root/examples/argocd/repo-server-patch.yaml" "$work/argocd-install/"
+cat > "$work/argocd-install/repo-server.yaml" <<'YAML'
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: argocd-repo-server, namespace: argocd}
+spec:
+  selector: {matchLabels: {app.kubernetes.io/name: argocd-repo-server}}
+  template:
+    metadata: {labels: {app.kubernetes.io/name: argocd-repo-server}}
+    spec:
+      containers: [{name: argocd-repo-server, image: quay.io/argoproj/argocd:v3.0.0}]
+      volumes: [{name: var-files, emptyDir: {}}, {name: plugins, emptyDir: {}}]
+YAML
+cat > "$work/argocd-install/kustomization.yaml" <<'YAML'
+resources: [repo-server.yaml]
+configMapGenerator:
+  - {name: gen-cmp-plugin, namespace: argocd, files: [plugin.yaml]}
+patches:
+  - path: repo-server-patch.yaml
+YAML
+kubectl kustomize "$work/argocd-install" > "$work/argocd-install.yaml"
+"$venv/bin/python" - "$work/argocd-install.yaml" <<'PY'
+import sys, yaml
+docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
+cm = next(d for d in docs if d["kind"] == "ConfigMap")
+assert yaml.safe_load(cm["data"]["plugin.yaml"])["kind"] == "ConfigManagementPlugin"
+spec = next(d for d in docs if d["kind"] == "Deployment")["spec"]["template"]["spec"]
+containers = {c["name"]: c for c in spec["containers"]}
+assert set(containers) == {"argocd-repo-server", "gen-cmp"}, set(containers)
+vols = {v["name"]: v for v in spec["volumes"]}
+assert vols["gen-cmp-plugin"]["configMap"]["name"] == cm["metadata"]["name"], vols
+mounts = {m["name"] for m in containers["gen-cmp"]["volumeMounts"]}
+assert mounts <= set(vols), mounts - set(vols)
+PY
+ok "argocd: generate renders a bundle that lints clean, refuses another namespace unless told; the sidecar patch applies; Dockerfile passes hadolint"
