@@ -28,6 +28,11 @@ pub fn main() -> i32 {
         Command::Render(args) => render_command(args, &mut out),
         Command::Describe(args) => describe_command(args, &mut out),
         Command::Lint(args) => lint_command(args, &mut out),
+        Command::KustomizePlugin { dir } => {
+            crate::generator::install_command(dir.as_deref(), &mut out)
+        }
+        Command::KustomizeExec { config } => crate::generator::exec_command(config, &mut out),
+        Command::Fn { max_input_bytes } => crate::krm::command(*max_input_bytes, &mut out),
         Command::Schema => {
             out.stdout(&schema());
             0
@@ -75,6 +80,9 @@ pub struct Output {
     stderr: String,
     /// Warnings seen, printed or silenced by `--quiet` (for the fleet summary line).
     warnings: usize,
+    /// With `record`: every diagnostic, printed or silenced (for `gen fn`'s results).
+    pub(crate) seen: Vec<Diagnostic>,
+    pub(crate) record: bool,
 }
 
 impl Output {
@@ -88,14 +96,19 @@ impl Output {
             stdout: String::new(),
             stderr: String::new(),
             warnings: 0,
+            seen: Vec::new(),
+            record: false,
         }
     }
 
-    fn stdout(&mut self, s: &str) {
+    pub(crate) fn stdout(&mut self, s: &str) {
         self.stdout.push_str(s);
     }
 
-    fn diagnostic(&mut self, d: &Diagnostic, source: Option<&str>) {
+    pub(crate) fn diagnostic(&mut self, d: &Diagnostic, source: Option<&str>) {
+        if self.record {
+            self.seen.push(d.clone());
+        }
         if d.severity == Severity::Warning {
             self.warnings += 1;
             if self.quiet {
@@ -108,7 +121,7 @@ impl Output {
         }
     }
 
-    fn error_text(&mut self, msg: &str) {
+    pub(crate) fn error_text(&mut self, msg: &str) {
         let d = Diagnostic {
             severity: Severity::Error,
             message: msg.to_string(),
@@ -142,7 +155,7 @@ impl Output {
     }
 
     /// A new, empty output with the same settings (for a worker thread).
-    fn empty(&self) -> Output {
+    pub(crate) fn empty(&self) -> Output {
         Output {
             style: self.style,
             quiet: self.quiet,
@@ -150,14 +163,17 @@ impl Output {
             stdout: String::new(),
             stderr: String::new(),
             warnings: 0,
+            seen: Vec::new(),
+            record: self.record,
         }
     }
 
     /// Appends what `other` collected.
-    fn absorb(&mut self, other: Output) {
+    pub(crate) fn absorb(&mut self, other: Output) {
         self.stdout.push_str(&other.stdout);
         self.stderr.push_str(&other.stderr);
         self.warnings += other.warnings;
+        self.seen.extend(other.seen);
     }
 
     /// Drops stdout: a failed command prints nothing there.
@@ -353,7 +369,17 @@ fn render_input(
         max_file_bytes: args.max_input_bytes,
         kustomize_base: args.out.is_some(),
     };
-    render_one(source, &opts, out)
+    let rendered = render_one(source, &opts, out)?;
+    if let Some(expected) = &args.expect_namespace
+        && &rendered.model.namespace != expected
+    {
+        out.error_text(&format!(
+            "`{}` renders into namespace `{}`, not the expected `{expected}` (--expect-namespace): change the spec's `namespace`, or deploy it where it says",
+            rendered.source.name, rendered.model.namespace
+        ));
+        return None;
+    }
+    Some(rendered)
 }
 
 /// Parses, resolves and renders one spec, reporting every problem. None when it failed.
@@ -594,6 +620,7 @@ fn lint_command(args: &LintArgs, out: &mut Output) -> i32 {
         FormatArg::Text => crate::lint::Format::Text,
         FormatArg::Json => crate::lint::Format::Json,
         FormatArg::Github => crate::lint::Format::Github,
+        FormatArg::Sarif => crate::lint::Format::Sarif,
     };
     let mut style = out.style;
     style.color = style.color && std::io::stdout().is_terminal();

@@ -50,7 +50,7 @@ pub enum Command {
     Describe(DescribeArgs),
     /// Lint Kubernetes manifests against Kubernetes' API and MigratoryData's rules.
     #[command(
-        after_help = "Examples:\n  kubectl kustomize overlays/prod | gen lint -\n  gen lint clusters/                      # each kustomization directory is one set\n  gen lint --format github bundle.yaml    # annotations on a pull request\n\nRules and how to silence one on one object: see the README (`lint.gen.migratorydata.io/<rule>: <reason>`)."
+        after_help = "Examples:\n  kubectl kustomize overlays/prod | gen lint -\n  gen lint clusters/                      # each kustomization directory is one set\n  gen lint --format github bundle.yaml    # annotations on a pull request\n  gen lint --format sarif bundle.yaml > gen.sarif  # GitHub code scanning\n\nRules and how to silence one on one object: see the README (`lint.gen.migratorydata.io/<rule>: <reason>`)."
     )]
     Lint(LintArgs),
     /// Print the JSON Schema of the cluster spec.
@@ -59,6 +59,29 @@ pub enum Command {
     /// Print an annotated starter spec that renders as it is.
     #[command(after_help = "Example:\n  gen init --platform eks --backplane kafka > cluster.yaml")]
     Init(InitArgs),
+    /// Install gen as a kustomize exec plugin: the generator for `kind: MigratoryDataCluster`.
+    #[command(
+        after_help = "Installs into DIR, else $KUSTOMIZE_PLUGIN_HOME, else $XDG_CONFIG_HOME/kustomize/plugin, else ~/.config/kustomize/plugin.\n\nExample:\n  gen kustomize-plugin && kubectl kustomize --enable-alpha-plugins overlays/prod"
+    )]
+    KustomizePlugin {
+        /// The plugin home to install into.
+        dir: Option<PathBuf>,
+    },
+    /// What the installed kustomize plugin runs: render kustomize's copy of a spec.
+    #[command(hide = true)]
+    KustomizeExec {
+        /// The temporary copy of the generator config kustomize passes.
+        config: PathBuf,
+    },
+    /// KRM function: read a ResourceList (functionConfig: a spec) on stdin, print it with the bundle added.
+    #[command(
+        after_help = "For kpt and `kustomize build --enable-alpha-plugins --enable-exec`. Warnings and errors are in the ResourceList's `results`; exit 1 on an error.\n\nExample:\n  gen fn < resource-list.yaml"
+    )]
+    Fn {
+        /// Largest input accepted, in bytes.
+        #[arg(long, value_name = "BYTES", default_value_t = crate::source::DEFAULT_MAX_BYTES)]
+        max_input_bytes: u64,
+    },
     /// Print a shell completion script.
     #[command(after_help = "Example:\n  gen completions bash > /etc/bash_completion.d/gen")]
     Completions {
@@ -89,6 +112,9 @@ pub struct RenderArgs {
     /// With --out: write nothing; exit 1 with a diff when DIR differs from what gen would write.
     #[arg(long, requires = "out")]
     pub check: bool,
+    /// Refuse a spec whose namespace is not NS (e.g. an Argo CD Application's destination).
+    #[arg(long, value_name = "NS")]
+    pub expect_namespace: Option<String>,
     /// Let `jaas.file` point outside the spec's directory.
     #[arg(long)]
     pub allow_outside_files: bool,
@@ -118,6 +144,7 @@ pub enum FormatArg {
     Text,
     Json,
     Github,
+    Sarif,
 }
 
 #[derive(Debug, Args)]

@@ -8,6 +8,8 @@ pub mod app;
 pub mod cli;
 pub mod describe;
 pub mod diag;
+pub mod generator;
+pub mod krm;
 pub mod kustomize;
 pub mod lint;
 pub mod locate;

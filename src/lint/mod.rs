@@ -18,6 +18,7 @@ mod pss;
 mod refs;
 mod report;
 mod rules;
+mod sarif;
 mod schema;
 mod yaml;
 
@@ -28,6 +29,7 @@ pub use crate::diag::Severity;
 pub use collect::collect;
 pub use report::{Format, report};
 pub use rules::{RULES, RuleDoc, rules_markdown};
+pub use sarif::ORIGIN_ANNOTATION;
 
 /// One stream of manifests: a file, or stdin.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,5 +1,5 @@
 //! Printing findings: rustc-like text (through [`crate::diag`]), a JSON array for CI steps,
-//! or GitHub Actions workflow commands (annotations on the pull request's files).
+//! GitHub Actions workflow commands (annotations on the pull request's files), or SARIF.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -21,6 +21,8 @@ pub enum Format {
     Json,
     /// `::error file=F,line=L,col=C,title=RULE::Kind/ns/name path: message` lines.
     Github,
+    /// A SARIF 2.1.0 log (see [`super::sarif`]), for code scanning.
+    Sarif,
 }
 
 /// Bytes of source the text format may scan for excerpts in all (it stops showing them past
@@ -33,6 +35,7 @@ pub fn report(findings: &[Finding], sets: &[Set], format: Format, style: Style) 
         Format::Text => text(findings, sets, style),
         Format::Json => json(findings),
         Format::Github => github(findings),
+        Format::Sarif => super::sarif::sarif(findings, sets),
     }
 }
 
@@ -112,7 +115,7 @@ fn severity(s: Severity) -> &'static str {
     }
 }
 
-fn path(f: &Finding) -> String {
+pub(super) fn path(f: &Finding) -> String {
     if f.path.is_root() {
         String::new()
     } else {
@@ -154,6 +157,23 @@ fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
+/// `Kind/ns/name`, `Kind/name`, or `document N` for a document that is no object.
+pub(super) fn qualified(f: &Finding) -> String {
+    match (&f.namespace, f.kind.is_empty()) {
+        (_, true) => format!("document {}", f.document),
+        (Some(ns), false) => format!("{}/{ns}/{}", f.kind, f.name),
+        (None, false) => format!("{}/{}", f.kind, f.name),
+    }
+}
+
+/// `Kind/ns/name path: message`: a finding in one line, for formats that show no source.
+pub(super) fn one_line(f: &Finding) -> String {
+    match path(f) {
+        p if p.is_empty() => format!("{}: {}", qualified(f), f.message),
+        p => format!("{} {p}: {}", qualified(f), f.message),
+    }
+}
+
 fn github(findings: &[Finding]) -> String {
     let mut out = String::new();
     for f in findings {
@@ -166,31 +186,23 @@ fn github(findings: &[Finding]) -> String {
             let _ = write!(props, ",col={c}");
         }
         let _ = write!(props, ",title={}", escape_property(f.rule));
-        let what = match (&f.namespace, f.kind.is_empty()) {
-            (_, true) => format!("document {}", f.document),
-            (Some(ns), false) => format!("{}/{ns}/{}", f.kind, f.name),
-            (None, false) => format!("{}/{}", f.kind, f.name),
-        };
-        let message = match path(f) {
-            p if p.is_empty() => format!("{what}: {}", f.message),
-            p => format!("{what} {p}: {}", f.message),
-        };
         let _ = writeln!(
             out,
             "::{} {props}::{}",
             severity(f.severity),
-            escape_data(&message)
+            escape_data(&one_line(f))
         );
     }
     out
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::path::FieldPath;
 
-    fn finding() -> Finding {
+    /// A finding with escapes to test in its file name and message.
+    pub(in crate::lint) fn finding() -> Finding {
         Finding {
             rule: "service-selector",
             severity: Severity::Error,
