@@ -19,7 +19,8 @@ pub enum Format {
     /// A JSON array of objects (`rule`, `severity`, `file`, `document`, `line`, `column`,
     /// `kind`, `namespace`, `name`, `path`, `message`); `[]` when there are none.
     Json,
-    /// `::error file=F,line=L,col=C,title=RULE::Kind/ns/name path: message` lines.
+    /// `::error file=F,line=L,col=C,title=RULE::Kind/ns/name path: message` lines
+    /// (`::warning`, and `::notice` for an `info` finding).
     Github,
 }
 
@@ -105,10 +106,13 @@ struct JsonFinding<'a> {
     message: &'a str,
 }
 
-fn severity(s: Severity) -> &'static str {
-    match s {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
+/// How each format names a severity: the one place that maps them.
+fn severity_name(s: Severity, format: Format) -> &'static str {
+    match (format, s) {
+        (Format::Github, Severity::Info) => "notice",
+        (_, Severity::Info) => "info",
+        (_, Severity::Warning) => "warning",
+        (_, Severity::Error) => "error",
     }
 }
 
@@ -125,7 +129,7 @@ fn json(findings: &[Finding]) -> String {
         .iter()
         .map(|f| JsonFinding {
             rule: f.rule,
-            severity: severity(f.severity),
+            severity: severity_name(f.severity, Format::Json),
             file: &f.file,
             document: f.document,
             line: f.line,
@@ -178,7 +182,7 @@ fn github(findings: &[Finding]) -> String {
         let _ = writeln!(
             out,
             "::{} {props}::{}",
-            severity(f.severity),
+            severity_name(f.severity, Format::Github),
             escape_data(&message)
         );
     }
@@ -213,6 +217,15 @@ mod tests {
             out,
             "::error file=a%2Cb%3Ac.yaml,line=7,col=3,title=service-selector::Service/ns/web spec.selector: 100%25 wrong%0Areally\n"
         );
+    }
+
+    #[test]
+    fn info_is_a_notice_on_github_and_info_in_json() {
+        let mut f = finding();
+        f.severity = Severity::Info;
+        assert!(github(std::slice::from_ref(&f)).starts_with("::notice file="));
+        let v: serde_json::Value = serde_json::from_str(&json(&[f])).unwrap();
+        assert_eq!(v[0]["severity"], "info");
     }
 
     #[test]
