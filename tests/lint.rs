@@ -543,9 +543,10 @@ fn collect_builds_kustomizations_and_puts_other_files_in_one_set() {
     }
     let dir = scratch("collect");
     let prod = dir.join("clusters/prod");
+    let dev = dir.join("clusters/dev");
     let loose = dir.join("loose");
     let deep = loose.join("deeper");
-    for d in [&prod, &deep] {
+    for d in [&prod, &dev, &deep] {
         std::fs::create_dir_all(d).unwrap();
     }
     let write = |p: PathBuf, s: &str| std::fs::write(p, s).unwrap();
@@ -558,6 +559,12 @@ fn collect_builds_kustomizations_and_puts_other_files_in_one_set() {
         prod.join("b.yaml"),
         "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b, namespace: app}\n",
     );
+    // Not only resources: kustomize builds it.
+    write(
+        dev.join("kustomization.yaml"),
+        "resources: [a.yaml]\nnamePrefix: dev-\n",
+    );
+    write(dev.join("a.yaml"), &fixture("service-selector"));
     write(loose.join("one.yaml"), &fixture("cluster-scoped"));
     write(loose.join("two.yaml"), &fixture("cluster-scoped"));
     write(loose.join("notes.txt"), "not yaml");
@@ -579,12 +586,14 @@ fn collect_builds_kustomizations_and_puts_other_files_in_one_set() {
     // Without -R: only the top level of a plain directory; subdirectories are not read.
     let flat = lint::collect(&[loose.display().to_string()], &collect_opts(false)).unwrap();
     assert_eq!(shape(&flat), [("the files given together".to_string(), 2)]);
-    // With -R: the kustomization is built (one input, kustomize's output), the rest is one set.
+    // With -R: dev is built (one input, kustomize's output); prod only lists resource
+    // files, which are its build (two inputs, read without kustomize); the rest is one set.
     let all = lint::collect(&[dir.display().to_string()], &collect_opts(true)).unwrap();
     assert_eq!(
         shape(&all),
         [
-            ("kubectl kustomize /clusters/prod".to_string(), 1),
+            ("kubectl kustomize /clusters/dev".to_string(), 1),
+            ("/clusters/prod".to_string(), 2),
             ("the files given together".to_string(), 3),
         ]
     );
@@ -600,13 +609,14 @@ fn collect_builds_kustomizations_and_puts_other_files_in_one_set() {
         "{}",
         show(&findings)
     );
-    assert!(
-        findings
-            .iter()
-            .any(|f| f.rule == "service-selector" && f.file.starts_with("kubectl kustomize ")),
-        "{}",
-        show(&findings)
-    );
+    for file in ["kubectl kustomize ", "/clusters/prod/a.yaml"] {
+        assert!(
+            findings.iter().any(|f| f.rule == "service-selector"
+                && (f.file.starts_with(file) || f.file.ends_with(file))),
+            "{file}: {}",
+            show(&findings)
+        );
+    }
     assert!(
         lint::collect(
             &[dir.join("missing").display().to_string()],

@@ -221,7 +221,7 @@ fn a_failed_build_or_a_missing_kustomize_fails_with_the_reason() {
     let out = run(&["lint", dir.to_str().unwrap()]);
     assert_eq!(out.code, 1);
     assert!(
-        out.stderr.contains("printed no Kubernetes object"),
+        out.stderr.contains("builds no Kubernetes object"),
         "{}",
         out.stderr
     );
@@ -654,4 +654,86 @@ spec:
         &text.replace("name: web}\n", "name: wbe}\n"),
     );
     assert!(has(&out, "hpa-target", "error"), "{}", out.stdout);
+}
+
+#[test]
+fn a_resources_only_kustomization_lints_as_its_build_without_running_kustomize() {
+    if !has_kubectl() {
+        return;
+    }
+    // examples/overlays/base is what `gen render --out` writes: only `resources:`.
+    let built = Command::new("kubectl")
+        .args(["kustomize", "examples/overlays/base"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let broken = String::from_utf8(built.stdout)
+        .unwrap()
+        .replace("minAvailable: 2", "minAvailable: 1");
+    let piped = lint_stdin(&["--format", "json"], &broken);
+    assert!(has(&piped, "md-pdb-seeds", "error"), "{}", piped.stdout);
+    let dir = scratch("resources-only");
+    for entry in std::fs::read_dir("examples/overlays/base").unwrap() {
+        let p = entry.unwrap().path();
+        std::fs::copy(&p, dir.join(p.file_name().unwrap())).unwrap();
+    }
+    let pdb = dir.join("poddisruptionbudget-migratorydata-pdb.yaml");
+    let text = std::fs::read_to_string(&pdb).unwrap();
+    std::fs::write(&pdb, text.replace("minAvailable: 2", "minAvailable: 1")).unwrap();
+    // A kustomize that cannot run proves it is not run; the findings are the build's.
+    let out = run(&[
+        "lint",
+        "--format",
+        "json",
+        "--kustomize-command",
+        "gen-no-such-kustomize",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, piped.code, "{}", out.stderr);
+    let strip = |f: &Value| {
+        format!(
+            "{} {} {} {} {}",
+            f["rule"], f["severity"], f["kind"], f["name"], f["message"]
+        )
+    };
+    let mut a: Vec<String> = json(&piped).iter().map(strip).collect();
+    let mut b: Vec<String> = json(&out).iter().map(strip).collect();
+    a.sort();
+    b.sort();
+    assert_eq!(a, b);
+    // And the finding names the file it is in.
+    let f = json(&out)
+        .into_iter()
+        .find(|f| f["rule"] == "md-pdb-seeds")
+        .unwrap();
+    assert!(
+        f["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("statefulset-migratorydata.yaml")
+            || f["file"]
+                .as_str()
+                .unwrap()
+                .ends_with("poddisruptionbudget-migratorydata-pdb.yaml"),
+        "{f}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_resource_outside_the_kustomization_goes_to_kustomize_which_refuses_it() {
+    if !has_kubectl() {
+        return;
+    }
+    let dir = scratch("outside");
+    write(&dir, "deployment.yaml", DEPLOYMENT);
+    write(
+        &dir,
+        "overlay/kustomization.yaml",
+        "resources: [../deployment.yaml]\n",
+    );
+    let out = run(&["lint", dir.join("overlay").to_str().unwrap()]);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("is not in or below"), "{}", out.stderr);
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -2,7 +2,10 @@
 //!
 //! - the files given (and `-`, stdin) and the YAML files of a plain directory form one set;
 //! - a directory holding a kustomization file is built with the user's kustomize (never
-//!   read raw: its patches are not objects) and its output is a set of its own;
+//!   read raw: its patches are not objects) and its output is a set of its own. One that
+//!   only lists resource files (what `gen render --out` writes) builds to exactly those
+//!   files' objects, so they are read as the set without running kustomize (a fleet of
+//!   1,000 bases lints in well under a second, not in 1,000 kustomize runs);
 //! - `recursive` descends into subdirectories (sorted; hidden entries and symlinked
 //!   directories skipped), building each kustomization directory it meets as a set of its
 //!   own and adding the other YAML files to the one set; without it, a directory's
@@ -74,7 +77,24 @@ impl Gather<'_> {
         (set, s.inputs.len() - 1)
     }
 
-    fn build(&mut self, dir: &Path) -> Result<(usize, usize), String> {
+    fn build(&mut self, dir: &Path) -> Result<Vec<(usize, usize)>, String> {
+        if let Some(files) = resources_only(dir) {
+            let mut set = Set {
+                name: dir.display().to_string(),
+                inputs: Vec::with_capacity(files.len()),
+            };
+            for f in files {
+                set.inputs
+                    .push(read(&f.display().to_string(), self.opts.max_bytes)?);
+            }
+            self.out.sets.push(set);
+            let s = self.out.sets.len() - 1;
+            return Ok((0..self.out.sets[s].inputs.len()).map(|i| (s, i)).collect());
+        }
+        self.built(dir).map(|got| vec![got])
+    }
+
+    fn built(&mut self, dir: &Path) -> Result<(usize, usize), String> {
         let k = &self.opts.kustomize;
         let text = k.build(dir).map_err(|e| {
             format!(
@@ -97,7 +117,7 @@ impl Gather<'_> {
     /// A directory: built, or its YAML files (and with `recursive` its subdirectories').
     fn directory(&mut self, dir: &Path, got: &mut Vec<(usize, usize)>) -> Result<(), String> {
         if kustomize::kustomization_file(dir).is_some() {
-            got.push(self.build(dir)?);
+            got.extend(self.build(dir)?);
             return Ok(());
         }
         let (files, dirs) = entries(dir)?;
@@ -148,7 +168,7 @@ pub fn collect(paths: &[String], opts: &CollectOptions) -> Result<Collected, Str
             } else if is_kustomization(path) {
                 // A kustomization file stands for its directory's build.
                 let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
-                got.push(g.build(dir.unwrap_or(Path::new(".")))?);
+                got.extend(g.build(dir.unwrap_or(Path::new(".")))?);
                 NamedKind::Kustomization
             } else {
                 got.push(g.add_loose(read(p, opts.max_bytes)?));
@@ -162,6 +182,37 @@ pub fn collect(paths: &[String], opts: &CollectOptions) -> Result<Collected, Str
         });
     }
     Ok(g.out)
+}
+
+/// The resource files of a kustomization that holds nothing but `resources:` naming regular
+/// files (no directories, no URLs, no patches, generators or transformers): its build is
+/// exactly their objects. `None` for any other kustomization.
+fn resources_only(dir: &Path) -> Option<Vec<PathBuf>> {
+    let file = kustomize::kustomization_file(dir)?;
+    let text = std::fs::read_to_string(&file).ok()?;
+    let value = super::yaml::load(&text).ok()?;
+    let map = value.as_object()?;
+    if map
+        .keys()
+        .any(|k| !matches!(k.as_str(), "apiVersion" | "kind" | "resources"))
+    {
+        return None;
+    }
+    let resources = map.get("resources")?.as_array()?;
+    if resources.is_empty() {
+        return None;
+    }
+    // kustomize refuses files outside the kustomization's directory: those go to kustomize.
+    let root = std::fs::canonicalize(dir).ok()?;
+    resources
+        .iter()
+        .map(|r| {
+            let r = r.as_str()?;
+            let path = dir.join(r);
+            let inside = std::fs::canonicalize(&path).is_ok_and(|p| p.starts_with(&root));
+            (!r.contains("://") && inside && path.is_file()).then_some(path)
+        })
+        .collect()
 }
 
 fn describe(p: &str, e: &std::io::Error) -> String {

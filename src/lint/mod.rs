@@ -215,7 +215,7 @@ pub fn unchecked(named: &[Named], objects: &[Vec<usize>]) -> Vec<String> {
                 n.arg
             ),
             NamedKind::Kustomization => format!(
-                "the kustomize build of `{}` printed no Kubernetes object, so nothing was checked",
+                "the kustomization `{}` builds no Kubernetes object, so nothing was checked",
                 n.arg
             ),
         })
