@@ -91,6 +91,15 @@ fn empty_stdin_fails_and_blames_the_command_before_the_pipe() {
         );
         assert_eq!(out.stdout, "", "{text:?}");
     }
+    // Invalid YAML is not "empty": its error says what is wrong.
+    let out = run_with_stdin(&["lint", "-"], Some(b"a: [1\n"));
+    assert_eq!(out.code, 1);
+    assert!(out.stdout.contains("not valid YAML"), "{}", out.stdout);
+    assert!(
+        !out.stderr.contains("holds no Kubernetes object"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]

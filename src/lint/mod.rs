@@ -132,7 +132,8 @@ pub fn lint_set(set: &Set, opts: &Options) -> Vec<Finding> {
 #[derive(Clone, Debug, Default)]
 pub struct Linted {
     pub findings: Vec<Finding>,
-    /// `objects[set][input]`: objects (List items counted one by one) the input held.
+    /// `objects[set][input]`: objects (List items counted one by one) the input held, and
+    /// documents of it that are not valid YAML.
     pub objects: Vec<Vec<usize>>,
 }
 
@@ -149,11 +150,19 @@ pub fn lint_all(sets: &[Set], opts: &Options) -> Linted {
 
 fn lint_counted(set: &Set, opts: &Options) -> (Vec<Finding>, Vec<usize>) {
     let mut parsed = docs::parse_set(set, opts);
+    // Objects, and documents that did not parse (already an error of their own: the input
+    // is not empty).
     let mut objects = vec![0; set.inputs.len()];
-    for d in &parsed.docs {
+    let unparsed = parsed.hits.iter().filter(|h| h.rule == rules::YAML);
+    for chunk in parsed
+        .docs
+        .iter()
+        .map(|d| d.chunk)
+        .chain(unparsed.map(|h| h.chunk))
+    {
         if let Some(n) = parsed
             .chunks
-            .get(d.chunk)
+            .get(chunk)
             .and_then(|c| objects.get_mut(c.input))
         {
             *n += 1;
