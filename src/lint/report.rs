@@ -17,7 +17,8 @@ pub enum Format {
     #[default]
     Text,
     /// A JSON array of objects (`rule`, `severity`, `file`, `document`, `line`, `column`,
-    /// `kind`, `namespace`, `name`, `path`, `message`); `[]` when there are none.
+    /// `kind`, `namespace`, `name`, `path`, `message`; `severity` is `error`, `warning` or
+    /// `info`); `[]` when there are none.
     Json,
     /// `::error file=F,line=L,col=C,title=RULE::Kind/ns/name path: message` lines
     /// (`::warning`, and `::notice` for an `info` finding).
