@@ -746,3 +746,27 @@ fn a_resource_outside_the_kustomization_goes_to_kustomize_which_refuses_it() {
     assert!(out.stderr.contains("is not in or below"), "{}", out.stderr);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_kustomization_file_named_directly_stands_for_its_directorys_build() {
+    if !has_kubectl() {
+        return;
+    }
+    let out = run(&[
+        "lint",
+        "--format",
+        "json",
+        "examples/overlays/broken/kustomization.yaml",
+    ]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    for rule in ["md-members-cover-replicas", "md-pdb-seeds"] {
+        assert!(has(&out, rule, "error"), "{rule}: {}", out.stdout);
+    }
+    assert!(
+        json(&out)
+            .iter()
+            .all(|f| f["file"] == "kubectl kustomize examples/overlays/broken"),
+        "{}",
+        out.stdout
+    );
+}
