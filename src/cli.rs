@@ -116,7 +116,12 @@ pub struct LintArgs {
     #[arg(long, value_name = "COMMAND", default_value = crate::kustomize::DEFAULT_COMMAND)]
     pub kustomize_command: String,
     /// Seconds a kustomize build may take.
-    #[arg(long, value_name = "SECS", default_value_t = crate::kustomize::DEFAULT_TIMEOUT_SECS)]
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = crate::kustomize::DEFAULT_TIMEOUT_SECS,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
     pub kustomize_timeout: u64,
     /// How findings are printed.
     #[arg(long, value_enum, default_value = "text")]

@@ -260,6 +260,9 @@ fn a_slow_build_is_stopped_at_the_timeout() {
         "{}",
         out.stderr
     );
+    // No time at all is a usage error.
+    let out = run(&["lint", "--kustomize-timeout", "0", dir.to_str().unwrap()]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
