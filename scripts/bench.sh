@@ -278,9 +278,9 @@ if [ -n "$fleet_ok" ] && has_sub lint; then
     log "gen lint over 1,000 bundles"
     # out1000 is the fleet's last 1,000-spec render.
     hyperfine -N --style none --warmup 1 --min-runs 3 --max-runs 10 \
-        --export-json "$work/hf.json" -n "lint, 1000 bundles" "$gen --quiet lint out1000" >&2
+        --export-json "$work/hf.json" -n "lint, 1000 bundles" "$gen --quiet lint -R out1000" >&2
     pool
-    mem["lint, 1000 bundles"]=$(peak "$gen" --quiet lint out1000)
+    mem["lint, 1000 bundles"]=$(peak "$gen" --quiet lint -R out1000)
 fi
 cd "$root"
 

@@ -602,10 +602,23 @@ impl Drop for Progress {
     }
 }
 
-/// `gen lint`: findings on stdout, gen's own failures on stderr; exit 1 on any error finding.
+/// `gen lint`: findings on stdout, gen's own failures on stderr; exit 1 on any error finding,
+/// and on any named input that held no object (nothing was checked).
 fn lint_command(args: &LintArgs, out: &mut Output) -> i32 {
-    let sets = match crate::lint::collect(&args.paths, args.max_input_bytes) {
-        Ok(s) => s,
+    let timeout = std::time::Duration::from_secs(args.kustomize_timeout);
+    let collected =
+        crate::kustomize::Kustomize::new(&args.kustomize_command, timeout, args.max_input_bytes)
+            .map_err(|e| e.to_string())
+            .and_then(|kustomize| {
+                let opts = crate::lint::CollectOptions {
+                    max_bytes: args.max_input_bytes,
+                    recursive: args.recursive,
+                    kustomize,
+                };
+                crate::lint::collect(&args.paths, &opts)
+            });
+    let collected = match collected {
+        Ok(c) => c,
         Err(e) => {
             out.error_text(&e);
             return 1;
@@ -614,8 +627,12 @@ fn lint_command(args: &LintArgs, out: &mut Output) -> i32 {
     let opts = crate::lint::Options {
         platform_openshift: matches!(args.platform, Some(PlatformArg::Openshift)),
         crd_schemas: true,
+        pss: args.pss.map(Into::into),
     };
-    let findings = crate::lint::lint_sets(&sets, &opts);
+    let mut linted = crate::lint::lint_all(&collected.sets, &opts);
+    if args.strict {
+        crate::lint::make_strict(&mut linted.findings);
+    }
     let format = match args.format {
         FormatArg::Text => crate::lint::Format::Text,
         FormatArg::Json => crate::lint::Format::Json,
@@ -624,8 +641,13 @@ fn lint_command(args: &LintArgs, out: &mut Output) -> i32 {
     };
     let mut style = out.style;
     style.color = style.color && std::io::stdout().is_terminal();
-    out.stdout(&crate::lint::report(&findings, &sets, format, style));
-    i32::from(crate::lint::has_errors(&findings))
+    let sets = &collected.sets;
+    out.stdout(&crate::lint::report(&linted.findings, sets, format, style));
+    let unchecked = crate::lint::unchecked(&collected.named, &linted.objects);
+    for e in &unchecked {
+        out.error_text(e);
+    }
+    i32::from(crate::lint::has_errors(&linted.findings) || !unchecked.is_empty())
 }
 
 fn problem(
@@ -637,7 +659,7 @@ fn problem(
     let pos = locator.and_then(|l| l.value_pos(0, &p.path).or_else(|| l.key_pos(0, &p.path)));
     let headline = match severity {
         Severity::Error => format!("invalid cluster spec `{}`", source.name),
-        Severity::Warning => format!("cluster spec `{}`", source.name),
+        Severity::Warning | Severity::Info => format!("cluster spec `{}`", source.name),
     };
     Diagnostic {
         severity,

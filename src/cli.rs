@@ -50,7 +50,7 @@ pub enum Command {
     Describe(DescribeArgs),
     /// Lint Kubernetes manifests against Kubernetes' API and MigratoryData's rules.
     #[command(
-        after_help = "Examples:\n  kubectl kustomize overlays/prod | gen lint -\n  gen lint clusters/                      # each kustomization directory is one set\n  gen lint --format github bundle.yaml    # annotations on a pull request\n  gen lint --format sarif bundle.yaml > gen.sarif  # GitHub code scanning\n\nRules and how to silence one on one object: see the README (`lint.gen.migratorydata.io/<rule>: <reason>`)."
+        after_help = "Examples:\n  kubectl kustomize overlays/prod | gen lint -\n  gen lint overlays/prod/                 # built with kubectl kustomize: one set\n  gen lint -R clusters/                   # each kustomization directory met is a set\n  gen lint --strict --format github bundle.yaml   # CI: warnings fail too\n  gen lint --format sarif bundle.yaml > gen.sarif   # GitHub code scanning\n\nRules and how to silence one on one object: see the README (`lint.gen.migratorydata.io/<rule>: <reason>`)."
     )]
     Lint(LintArgs),
     /// Print the JSON Schema of the cluster spec.
@@ -125,9 +125,30 @@ pub struct RenderArgs {
 
 #[derive(Debug, Args)]
 pub struct LintArgs {
-    /// Files, directories (a directory holding kustomization.yaml is one set), or `-` for stdin.
+    /// Files, directories, or `-` for stdin. Files and plain directories given together are
+    /// one set; a directory holding a kustomization file is built and is a set of its own.
     #[arg(required = true)]
     pub paths: Vec<String>,
+    /// Descend into subdirectories, building each kustomization directory met as a set of its own.
+    #[arg(short = 'R', long)]
+    pub recursive: bool,
+    /// Warnings fail too (exit 1), for CI; `info` findings never do.
+    #[arg(long)]
+    pub strict: bool,
+    /// Pod Security level to assume for a namespace whose Namespace object is not in the set.
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub pss: Option<PssArg>,
+    /// The command that builds a kustomization directory (the directory is appended).
+    #[arg(long, value_name = "COMMAND", default_value = crate::kustomize::DEFAULT_COMMAND)]
+    pub kustomize_command: String,
+    /// Seconds a kustomize build may take.
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = crate::kustomize::DEFAULT_TIMEOUT_SECS,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    pub kustomize_timeout: u64,
     /// How findings are printed.
     #[arg(long, value_enum, default_value = "text")]
     pub format: FormatArg,
@@ -137,6 +158,23 @@ pub struct LintArgs {
     /// Largest input accepted, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = crate::source::DEFAULT_MAX_BYTES)]
     pub max_input_bytes: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PssArg {
+    Privileged,
+    Baseline,
+    Restricted,
+}
+
+impl From<PssArg> for crate::lint::PssLevel {
+    fn from(p: PssArg) -> Self {
+        match p {
+            PssArg::Privileged => crate::lint::PssLevel::Privileged,
+            PssArg::Baseline => crate::lint::PssLevel::Baseline,
+            PssArg::Restricted => crate::lint::PssLevel::Restricted,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -12,6 +12,8 @@ use crate::path::FieldPath;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
+    /// Informs without failing, even under `--strict`.
+    Info,
     Warning,
     Error,
 }
@@ -19,6 +21,7 @@ pub enum Severity {
 impl Severity {
     fn name(self) -> &'static str {
         match self {
+            Severity::Info => "info",
             Severity::Warning => "warning",
             Severity::Error => "error",
         }
@@ -26,6 +29,7 @@ impl Severity {
 
     fn color(self) -> &'static str {
         match self {
+            Severity::Info => CYAN,
             Severity::Warning => YELLOW,
             Severity::Error => RED,
         }
@@ -79,6 +83,7 @@ impl Style {
 const RED: &str = "\x1b[1;31m";
 const YELLOW: &str = "\x1b[1;33m";
 const BLUE: &str = "\x1b[1;34m";
+const CYAN: &str = "\x1b[1;36m";
 const BOLD: &str = "\x1b[1m";
 const RESET: &str = "\x1b[0m";
 

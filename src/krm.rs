@@ -143,6 +143,7 @@ fn result(d: &Diagnostic, config: &Value) -> Value {
     let severity = match d.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
+        Severity::Info => "info",
     };
     let mut r = json!({ "message": message, "severity": severity });
     if let Some(path) = d.path.as_ref().filter(|p| !p.is_root()) {

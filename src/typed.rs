@@ -16,6 +16,7 @@ use std::fmt;
 use std::sync::OnceLock;
 
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
+use k8s_openapi::api::autoscaling::v1::HorizontalPodAutoscaler as HpaV1;
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{
@@ -200,6 +201,16 @@ pub fn type_object(value: &Value) -> (Object, Vec<SchemaIssue>) {
     } else {
         value
     };
+    if (api_version, kind) == ("autoscaling/v1", "HorizontalPodAutoscaler") {
+        let shape = &AUTOSCALING_V1_HORIZONTAL_POD_AUTOSCALER;
+        let object = decode::<HpaV1>(value, shape, &mut issues)
+            .map(|h| Object::HorizontalPodAutoscaler(hpa_v1_to_v2(h)))
+            .unwrap_or_else(|| Object::Unknown {
+                api_version: api_version.to_string(),
+                kind: kind.to_string(),
+            });
+        return (object, issues);
+    }
     let typed = match type_kind(api_version, kind, value, &mut issues) {
         Some(typed) => typed,
         None => {
@@ -212,6 +223,42 @@ pub fn type_object(value: &Value) -> (Object, Vec<SchemaIssue>) {
         kind: kind.to_string(),
     });
     (object, issues)
+}
+
+/// An `autoscaling/v1` HorizontalPodAutoscaler as `autoscaling/v2`, converted as the API
+/// server converts it (both versions are served; v1's CPU target becomes a Resource metric),
+/// so the rules check one shape.
+fn hpa_v1_to_v2(h: HpaV1) -> HorizontalPodAutoscaler {
+    use k8s_openapi::api::autoscaling::v2;
+    let spec = h.spec.map(|s| v2::HorizontalPodAutoscalerSpec {
+        max_replicas: s.max_replicas,
+        min_replicas: s.min_replicas,
+        scale_target_ref: v2::CrossVersionObjectReference {
+            api_version: s.scale_target_ref.api_version,
+            kind: s.scale_target_ref.kind,
+            name: s.scale_target_ref.name,
+        },
+        metrics: s.target_cpu_utilization_percentage.map(|pct| {
+            vec![v2::MetricSpec {
+                type_: "Resource".to_string(),
+                resource: Some(v2::ResourceMetricSource {
+                    name: "cpu".to_string(),
+                    target: v2::MetricTarget {
+                        type_: "Utilization".to_string(),
+                        average_utilization: Some(pct),
+                        ..Default::default()
+                    },
+                }),
+                ..Default::default()
+            }]
+        }),
+        behavior: None,
+    });
+    HorizontalPodAutoscaler {
+        metadata: h.metadata,
+        spec,
+        status: None,
+    }
 }
 
 fn has_folded_data(value: &Value) -> bool {
@@ -1288,9 +1335,44 @@ mod tests {
     }
 
     #[test]
-    fn autoscaling_v1_hpa_is_told_to_use_v2() {
+    fn autoscaling_v1_hpa_types_as_v2() {
         let doc = json!({
             "apiVersion": "autoscaling/v1",
+            "kind": "HorizontalPodAutoscaler",
+            "metadata": {"name": "md"},
+            "spec": {"minReplicas": 3, "maxReplicas": 5, "targetCPUUtilizationPercentage": 50,
+                     "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "StatefulSet", "name": "md"}}
+        });
+        let (object, issues) = type_object(&doc);
+        assert_eq!(issues, vec![]);
+        let Object::HorizontalPodAutoscaler(h) = &object else {
+            panic!("not typed: {object:?}")
+        };
+        let spec = h.spec.as_ref().unwrap();
+        assert_eq!((spec.min_replicas, spec.max_replicas), (Some(3), 5));
+        assert_eq!(spec.scale_target_ref.name, "md");
+        let metric = &spec.metrics.as_ref().unwrap()[0];
+        assert_eq!(
+            metric.resource.as_ref().unwrap().target.average_utilization,
+            Some(50)
+        );
+        // v2's fields are not v1's: `metrics` under v1 is an unknown field.
+        let mut bad = doc.clone();
+        set(&mut bad, "spec.metrics", json!([]));
+        assert_eq!(paths(&type_object(&bad).1), ["spec.metrics"]);
+        // A missing required field is still one.
+        let mut missing = doc;
+        missing["spec"]
+            .as_object_mut()
+            .unwrap()
+            .remove("maxReplicas");
+        assert_eq!(paths(&type_object(&missing).1), ["spec"]);
+    }
+
+    #[test]
+    fn an_unserved_hpa_version_is_told_to_use_v2() {
+        let doc = json!({
+            "apiVersion": "autoscaling/v2beta1",
             "kind": "HorizontalPodAutoscaler",
             "metadata": {"name": "md"},
             "spec": {"maxReplicas": 5, "scaleTargetRef": {"kind": "StatefulSet", "name": "md"}}
@@ -1298,11 +1380,7 @@ mod tests {
         let (object, issues) = type_object(&doc);
         assert!(matches!(object, Object::Unknown { .. }));
         assert_eq!(paths(&issues), ["apiVersion"]);
-        assert!(
-            issues[0].message.contains("use `autoscaling/v2`"),
-            "{}",
-            issues[0].message
-        );
+        assert!(issues[0].message.contains("use `autoscaling/v2`"));
     }
 
     #[test]

@@ -361,3 +361,60 @@ fn expect_namespace_refuses_a_spec_for_another_namespace() {
     assert_eq!(right.code, 0, "{}", right.stderr);
     assert!(right.stdout.contains("kind: StatefulSet"));
 }
+
+/// `gen lint DIR` on a kustomization whose generator is a gen spec: with the plugin it lints
+/// the built bundle; with the `config.kubernetes.io/function` annotation kubectl's kustomize
+/// skips the generator and prints nothing, and gen says so instead of passing an empty build.
+#[test]
+fn lint_of_a_generator_kustomization_fails_when_the_build_holds_no_workload() {
+    if !common::tool("kubectl", &["version", "--client"]) {
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let out = run(&["kustomize-plugin", home.path().to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let lint = |dir: &Path| {
+        let out = Command::new(gen_exe())
+            .args([
+                "lint",
+                "--kustomize-command",
+                "kubectl kustomize --enable-alpha-plugins",
+            ])
+            .arg(dir)
+            .env("KUSTOMIZE_PLUGIN_HOME", home.path())
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/kustomize-generator");
+    let (code, stdout, stderr) = lint(&example);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        example.join("kustomization.yaml"),
+        dir.path().join("kustomization.yaml"),
+    )
+    .unwrap();
+    let spec = std::fs::read_to_string(example.join("cluster.yaml")).unwrap();
+    let annotated = spec.replacen(
+        "metadata:\n",
+        "metadata:\n  annotations:\n    config.kubernetes.io/function: |\n      exec:\n        path: gen\n",
+        1,
+    );
+    assert_ne!(annotated, spec, "the example spec has a metadata block");
+    std::fs::write(dir.path().join("cluster.yaml"), annotated).unwrap();
+    let (code, stdout, stderr) = lint(dir.path());
+    assert_eq!(code, Some(1), "{stdout}{stderr}");
+    assert_eq!(stdout, "");
+    assert!(
+        stderr.contains("holds no StatefulSet or Deployment")
+            && stderr.contains("config.kubernetes.io/function"),
+        "{stderr}"
+    );
+}

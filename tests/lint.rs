@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use gen_core::diag::{Severity, Style};
-use gen_core::lint::{self, Finding, Format, Input, Options, RULES, Set};
+use gen_core::lint::{self, Finding, Format, Input, Options, PssLevel, RULES, Set};
 
 const PLATFORMS: [&str; 3] = ["aks", "eks", "openshift"];
 const PLAIN: Style = Style {
@@ -90,6 +90,7 @@ fn every_rule_has_a_fixture_that_breaks_it() {
         let opts = Options {
             platform_openshift: text.contains("# options: openshift"),
             crd_schemas: true,
+            ..Options::default()
         };
         let findings = lint_text(&format!("{}.yaml", rule.id), &text, opts);
         let expects: Vec<&str> = text
@@ -135,19 +136,20 @@ fn the_rule_table_has_unique_ids_and_text() {
     }
 }
 
-/// The README documents every rule: between `<!-- lint-rules:start -->` and
-/// `<!-- lint-rules:end -->` it holds exactly `rules_markdown()`.
+/// The README documents every rule: between `<!-- lint-rules:begin -->` and
+/// `<!-- lint-rules:end -->` it holds exactly `rules_markdown()`; missing markers fail.
 #[test]
 fn readme_documents_every_rule() {
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
-    let (Some(start), Some(end)) = (
-        readme.find("<!-- lint-rules:start -->\n"),
-        readme.find("<!-- lint-rules:end -->"),
-    ) else {
-        eprintln!("README.md has no lint-rules markers yet: paste lint::rules_markdown() there");
-        return;
-    };
-    let table = &readme[start + "<!-- lint-rules:start -->\n".len()..end];
+    let begin = "<!-- lint-rules:begin -->\n";
+    let start = readme
+        .find(begin)
+        .expect("README.md has the `<!-- lint-rules:begin -->` marker");
+    let end = readme[start..]
+        .find("<!-- lint-rules:end -->")
+        .expect("README.md has the `<!-- lint-rules:end -->` marker after the begin one")
+        + start;
+    let table = &readme[start + begin.len()..end];
     assert_eq!(table, lint::rules_markdown(), "README rule table is stale");
 }
 
@@ -163,6 +165,7 @@ fn gen_output_has_no_errors_on_any_platform() {
             let opts = Options {
                 platform_openshift: platform == "openshift",
                 crd_schemas: true,
+                ..Options::default()
             };
             let findings = lint_text(&format!("{example}-{platform}"), &text, opts);
             let errors: Vec<Finding> = findings
@@ -320,15 +323,15 @@ fn an_annotation_without_a_reason_silences_nothing_and_is_a_finding() {
 
 #[test]
 fn an_annotation_silences_only_its_own_object() {
-    let text = format!(
-        "{}\n---\n{}",
-        with_annotation("\"platform team\""),
-        fixture("cluster-scoped").replace("reader", "writer")
-    );
+    // The second ClusterRole without the fixture's MigratoryData Deployment (no duplicate).
+    let writer = fixture("cluster-scoped").replace("reader", "writer");
+    let writer = writer.split("---\n").next().unwrap();
+    let text = format!("{}\n---\n{writer}", with_annotation("\"platform team\""));
     let findings = lint_plain(&text);
     assert_eq!(rules_of(&findings), ["cluster-scoped"]);
     assert_eq!(findings[0].name, "writer");
-    assert_eq!(findings[0].document, 1);
+    // After the reader (0) and the fixture's Deployment (1).
+    assert_eq!(findings[0].document, 2);
 }
 
 // -------------------------------------------------------------------------------------
@@ -337,8 +340,13 @@ fn an_annotation_silences_only_its_own_object() {
 
 #[test]
 fn document_indices_count_empty_documents_and_yaml_errors_cost_one_document() {
-    let text = "---\n# nothing\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: x\n---\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: r}\n";
-    let findings = lint_plain(text);
+    // The MigratoryData Deployment at the end makes the cluster-scoped rule apply.
+    let md = fixture("cluster-scoped");
+    let md = md.split("---\n").nth(1).unwrap();
+    let text = format!(
+        "---\n# nothing\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: a, namespace: x\n---\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {{name: r}}\n---\n{md}"
+    );
+    let findings = lint_plain(&text);
     assert_eq!(
         rules_of(&findings),
         ["yaml", "cluster-scoped"],
@@ -379,6 +387,7 @@ fn hostile_and_odd_inputs_never_panic() {
             Options {
                 platform_openshift: true,
                 crd_schemas: true,
+                pss: Some(PssLevel::Restricted),
             },
         );
     }
@@ -510,13 +519,34 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+fn collect_opts(recursive: bool) -> lint::CollectOptions {
+    lint::CollectOptions {
+        max_bytes: 1 << 20,
+        recursive,
+        kustomize: gen_core::kustomize::Kustomize::default_with_limit(1 << 20),
+    }
+}
+
+fn has_kubectl() -> bool {
+    Command::new("kubectl")
+        .arg("version")
+        .arg("--client")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
 #[test]
-fn collect_groups_kustomization_directories_and_keeps_other_files_apart() {
+fn collect_builds_kustomizations_and_puts_other_files_in_one_set() {
+    if !has_kubectl() {
+        eprintln!("note: kubectl is not installed; skipped (CI installs it)");
+        return;
+    }
     let dir = scratch("collect");
     let prod = dir.join("clusters/prod");
     let dev = dir.join("clusters/dev");
     let loose = dir.join("loose");
-    for d in [&prod, &dev, &loose] {
+    let deep = loose.join("deeper");
+    for d in [&prod, &dev, &deep] {
         std::fs::create_dir_all(d).unwrap();
     }
     let write = |p: PathBuf, s: &str| std::fs::write(p, s).unwrap();
@@ -529,52 +559,76 @@ fn collect_groups_kustomization_directories_and_keeps_other_files_apart() {
         prod.join("b.yaml"),
         "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b, namespace: app}\n",
     );
-    write(dev.join("Kustomization"), "resources: []\n");
+    // Not only resources: kustomize builds it.
     write(
-        dev.join("only.yml"),
-        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: app}\n",
+        dev.join("kustomization.yaml"),
+        "resources: [a.yaml]\nnamePrefix: dev-\n",
     );
+    write(dev.join("a.yaml"), &fixture("service-selector"));
     write(loose.join("one.yaml"), &fixture("cluster-scoped"));
     write(loose.join("two.yaml"), &fixture("cluster-scoped"));
     write(loose.join("notes.txt"), "not yaml");
-    let sets = lint::collect(&[dir.display().to_string()], 1 << 20).unwrap();
-    let names: Vec<(String, usize)> = sets
-        .iter()
-        .map(|s| {
-            let rel = s
-                .name
-                .strip_prefix(&dir.display().to_string())
-                .unwrap()
-                .to_string();
-            (rel, s.inputs.len())
-        })
-        .collect();
+    write(
+        deep.join("three.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: app}\n",
+    );
+    let shape = |c: &lint::Collected| -> Vec<(String, usize)> {
+        c.sets
+            .iter()
+            .map(|s| {
+                (
+                    s.name.replace(&dir.display().to_string(), ""),
+                    s.inputs.len(),
+                )
+            })
+            .collect()
+    };
+    // Without -R: only the top level of a plain directory; subdirectories are not read.
+    let flat = lint::collect(&[loose.display().to_string()], &collect_opts(false)).unwrap();
+    assert_eq!(shape(&flat), [("the files given together".to_string(), 2)]);
+    // With -R: dev is built (one input, kustomize's output); prod only lists resource
+    // files, which are its build (two inputs, read without kustomize); the rest is one set.
+    let all = lint::collect(&[dir.display().to_string()], &collect_opts(true)).unwrap();
     assert_eq!(
-        names,
+        shape(&all),
         [
-            ("/clusters/dev".to_string(), 1),
+            ("kubectl kustomize /clusters/dev".to_string(), 1),
             ("/clusters/prod".to_string(), 2),
-            ("/loose/one.yaml".to_string(), 1),
-            ("/loose/two.yaml".to_string(), 1),
+            ("the files given together".to_string(), 3),
         ]
     );
-    // Two identical ClusterRoles in separate files are no duplicate: separate sets.
-    let findings = lint::lint_sets(&sets, &Options::default());
-    assert!(!rules_of(&findings).contains(&"duplicate-object"));
+    // The two identical files given together (a ClusterRole and a Deployment each) are one
+    // set: both objects are duplicates.
+    let findings = lint::lint_sets(&all.sets, &Options::default());
     assert_eq!(
         findings
             .iter()
-            .filter(|f| f.rule == "cluster-scoped")
+            .filter(|f| f.rule == "duplicate-object")
             .count(),
-        2
+        2,
+        "{}",
+        show(&findings)
     );
+    for file in ["kubectl kustomize ", "/clusters/prod/a.yaml"] {
+        assert!(
+            findings.iter().any(|f| f.rule == "service-selector"
+                && (f.file.starts_with(file) || f.file.ends_with(file))),
+            "{file}: {}",
+            show(&findings)
+        );
+    }
     assert!(
-        findings
-            .iter()
-            .any(|f| f.rule == "service-selector" && f.file.ends_with("a.yaml"))
+        lint::collect(
+            &[dir.join("missing").display().to_string()],
+            &collect_opts(false)
+        )
+        .is_err()
     );
-    assert!(lint::collect(&[dir.join("missing").display().to_string()], 1 << 20).is_err());
-    assert!(lint::collect(&[loose.join("one.yaml").display().to_string()], 8).is_err());
+    let small = lint::CollectOptions {
+        max_bytes: 8,
+        ..collect_opts(false)
+    };
+    assert!(lint::collect(&[loose.join("one.yaml").display().to_string()], &small).is_err());
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -588,10 +642,12 @@ fn a_set_relates_objects_across_its_files() {
             Input {
                 name: "dir/service.yaml".into(),
                 text: service.into(),
+                built_from: None,
             },
             Input {
                 name: "dir/deployment.yaml".into(),
                 text: deployment.into(),
+                built_from: None,
             },
         ],
     };

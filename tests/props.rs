@@ -1058,6 +1058,7 @@ fn check_bundle(spec: &Spec, docs: &[Document]) -> Result<(), TestCaseError> {
     let opts = lint::Options {
         platform_openshift: platform == Platform::Openshift,
         crd_schemas: false,
+        ..Default::default()
     };
     let errors: Vec<String> = lint::lint_set(&Set::single("props.yaml", joined.clone()), &opts)
         .into_iter()

@@ -26,10 +26,12 @@ pub(crate) struct Chunk {
     pub line: usize,
 }
 
-/// One parsed, non-empty document.
+/// One parsed, non-empty document, or one item of a `List` document.
 #[derive(Debug)]
 pub(crate) struct Doc {
     pub chunk: usize,
+    /// Where the object sits in its document: the root, or `items[i]` of a `List`.
+    pub prefix: FieldPath,
     pub value: Value,
     pub object: Object,
     /// The document names a typed kind but did not type (its fields are not trusted).
@@ -116,12 +118,10 @@ pub(crate) fn parse_set(set: &Set, opts: &Options) -> Parsed {
         ..Parsed::default()
     };
     for r in results {
-        let doc = r.doc.map(|d| {
-            parsed.docs.push(d);
-            parsed.docs.len() - 1
-        });
+        let base = parsed.docs.len();
+        parsed.docs.extend(r.docs);
         for mut h in r.hits {
-            h.doc = h.doc.and(doc);
+            h.doc = h.doc.map(|k| base + k);
             parsed.hits.push(h);
         }
     }
@@ -190,45 +190,106 @@ pub(crate) fn split(text: &str, input: usize, chunks: &mut Vec<Chunk>) {
     }
 }
 
-/// What parsing one chunk gave: its document, unless it is empty, and its findings (with
-/// `doc` set to `Some(0)` for "this chunk's document", fixed up by the caller).
+/// What parsing one chunk gave: its objects (none for an empty document, one per item for a
+/// `List`) and its findings (with `doc` set to the index among those objects, fixed up by the
+/// caller).
 struct Parsing {
-    doc: Option<Doc>,
+    docs: Vec<Doc>,
     hits: Vec<Hit>,
 }
 
 fn parse_chunk(text: &str, chunk: usize, opts: &Options) -> Parsing {
-    let mut hits = Vec::new();
-    let mut hit = |rule: &'static str, path: FieldPath, message: String, pos, on_doc: bool| {
-        hits.push(Hit {
-            chunk,
-            doc: on_doc.then_some(0),
-            rule,
-            path,
-            message,
-            pos,
-        });
+    let mut parsing = Parsing {
+        docs: Vec::new(),
+        hits: Vec::new(),
     };
     if !has_content(text) {
-        return Parsing { doc: None, hits };
+        return parsing;
     }
     let value = match super::yaml::load(text) {
         Ok(v) => v,
         Err(e) => {
-            let message = format!("not valid YAML: {}", e.message);
-            hit(
-                rules::YAML,
-                FieldPath::root(),
-                message,
-                Some((e.line, e.column)),
-                false,
-            );
-            return Parsing { doc: None, hits };
+            parsing.hits.push(Hit {
+                chunk,
+                doc: None,
+                rule: rules::YAML,
+                path: FieldPath::root(),
+                message: format!("not valid YAML: {}", e.message),
+                pos: Some((e.line, e.column)),
+                severity: None,
+            });
+            return parsing;
         }
     };
     if value.is_null() || is_kustomization(&value) {
-        return Parsing { doc: None, hits };
+        return parsing;
     }
+    match list_items(value) {
+        Ok(items) => {
+            for (i, item) in items.into_iter().enumerate() {
+                let prefix = FieldPath::root().key("items").index(i);
+                type_doc(item, prefix, chunk, opts, &mut parsing);
+            }
+        }
+        Err(value) => type_doc(value, FieldPath::root(), chunk, opts, &mut parsing),
+    }
+    parsing
+}
+
+/// The items of a `List` or `*List` document (`kind: List`, `ConfigMapList`, … with an
+/// `items` sequence), as kubectl applies them: an item without `apiVersion` or `kind` takes
+/// the list's (`ConfigMapList` → `ConfigMap`). Any other document comes back as it was.
+fn list_items(value: Value) -> Result<Vec<Value>, Value> {
+    let is_list = value
+        .get("kind")
+        .and_then(Value::as_str)
+        .is_some_and(|k| k.ends_with("List"))
+        && value.get("items").is_some_and(Value::is_array);
+    if !is_list {
+        return Err(value);
+    }
+    let Value::Object(mut map) = value else {
+        return Err(value);
+    };
+    let kind = map.get("kind").and_then(Value::as_str).unwrap_or_default();
+    let item_kind = kind.strip_suffix("List").unwrap_or_default().to_string();
+    let api_version = map.get("apiVersion").cloned();
+    let Some(Value::Array(items)) = map.remove("items") else {
+        return Ok(Vec::new());
+    };
+    Ok(items
+        .into_iter()
+        .map(|mut item| {
+            if let Value::Object(m) = &mut item {
+                if !item_kind.is_empty() && !m.contains_key("kind") {
+                    m.insert("kind".to_string(), Value::String(item_kind.clone()));
+                }
+                if let Some(v) = &api_version
+                    && !m.contains_key("apiVersion")
+                {
+                    m.insert("apiVersion".to_string(), v.clone());
+                }
+            }
+            item
+        })
+        .collect())
+}
+
+/// Types one object (a document, or an item of a List at `prefix`) and adds it and its
+/// findings to `parsing`.
+fn type_doc(value: Value, prefix: FieldPath, chunk: usize, opts: &Options, parsing: &mut Parsing) {
+    let doc = parsing.docs.len();
+    let mut hit = |rule: &'static str, path: FieldPath, message: String| {
+        parsing.hits.push(Hit {
+            chunk,
+            doc: Some(doc),
+            rule,
+            path: join(&prefix, path),
+            message,
+            pos: None,
+            severity: None,
+        });
+    };
     let (object, issues) = typed::type_object(&value);
     let unknown = matches!(object, Object::Unknown { .. });
     let failed = unknown && !issues.is_empty();
@@ -249,8 +310,6 @@ fn parse_chunk(text: &str, chunk: usize, opts: &Options) -> Parsing {
             format!(
                 "{k} ({v}) is not a kind gen lint knows: its fields are not checked; check apiVersion and kind, or silence this for a custom resource of your cluster"
             ),
-            None,
-            true,
         );
     }
     let crd = if opts.crd_schemas {
@@ -264,23 +323,23 @@ fn parse_chunk(text: &str, chunk: usize, opts: &Options) -> Parsing {
             continue;
         }
         seen.push(issue);
-        hit(
-            rules::SCHEMA,
-            issue.path.clone(),
-            issue.message.clone(),
-            None,
-            true,
-        );
+        hit(rules::SCHEMA, issue.path.clone(), issue.message.clone());
     }
-    Parsing {
-        doc: Some(Doc {
-            chunk,
-            value,
-            object,
-            failed,
-        }),
-        hits,
+    parsing.docs.push(Doc {
+        chunk,
+        prefix,
+        value,
+        object,
+        failed,
+    });
+}
+
+/// `prefix` followed by `path`.
+pub(crate) fn join(prefix: &FieldPath, path: FieldPath) -> FieldPath {
+    if prefix.is_root() {
+        return path;
     }
+    FieldPath(prefix.0.iter().cloned().chain(path.0).collect())
 }
 
 /// Whether the chunk holds anything beyond markers, comments and directives.

@@ -1,9 +1,11 @@
 //! `gen lint`: checks any Kubernetes manifests (gen's own output, or what an overlay made of
 //! it) against the rules in [`RULES`].
 //!
-//! Inputs are grouped into [`Set`]s: rules that relate objects (a Service and the pods it
-//! selects, a StatefulSet and its `ClusterMembers`) only look inside one set. A stream (a
-//! file, or stdin) is a set; so is a directory holding a `kustomization.yaml`.
+//! Inputs are grouped into [`Set`]s as `kubectl apply` would apply them together: rules that
+//! relate objects (a Service and the pods it selects, a StatefulSet and its `ClusterMembers`)
+//! only look inside one set. The files given together (and a plain directory's YAML files)
+//! form one set; a directory holding a kustomization file is built with kustomize and its
+//! output is a set of its own (see [`collect`]). `List` documents count as their items.
 //!
 //! The pipeline for one set: split each input into documents ([`docs`]), parse and type each
 //! one ([`crate::typed`]), index the set ([`model`]), run the rules (one module per family),
@@ -14,6 +16,7 @@ mod collect;
 mod docs;
 mod md;
 mod model;
+mod origin;
 mod pss;
 mod refs;
 mod report;
@@ -26,7 +29,7 @@ use crate::locate::Locator;
 use crate::path::FieldPath;
 
 pub use crate::diag::Severity;
-pub use collect::collect;
+pub use collect::{CollectOptions, Collected, Named, NamedKind, collect};
 pub use report::{Format, report};
 pub use rules::{RULES, RuleDoc, rules_markdown};
 pub use sarif::ORIGIN_ANNOTATION;
@@ -34,9 +37,13 @@ pub use sarif::ORIGIN_ANNOTATION;
 /// One stream of manifests: a file, or stdin.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Input {
-    /// How findings name it: the path as given, or `<stdin>`.
+    /// How findings name it: the path as given, `<stdin>`, or the kustomize command line.
     pub name: String,
     pub text: String,
+    /// For a kustomize build's output: the kustomization directory. Findings on objects
+    /// carrying kustomize's `config.kubernetes.io/origin` annotation then name the file the
+    /// object came from (relative to this directory) instead of the built stream.
+    pub built_from: Option<std::path::PathBuf>,
 }
 
 /// Inputs whose objects are checked against each other: one stream, or the files of one
@@ -55,6 +62,7 @@ impl Set {
             inputs: vec![Input {
                 name: name.clone(),
                 text: text.into(),
+                built_from: None,
             }],
             name,
         }
@@ -69,6 +77,29 @@ pub struct Options {
     /// Validate Route and ServiceMonitor against their full CRD JSON schemas (slower on
     /// first use; `gen render` leaves it off, its typed structs are enough there).
     pub crd_schemas: bool,
+    /// The Pod Security level enforced on a namespace whose Namespace object is not in the
+    /// set (`--pss`); `None`: such pods get no Pod Security finding.
+    pub pss: Option<PssLevel>,
+}
+
+/// A Pod Security Standard level, least to most restrictive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PssLevel {
+    Privileged,
+    Baseline,
+    Restricted,
+}
+
+impl PssLevel {
+    /// The level a `pod-security.kubernetes.io/<mode>` label value names.
+    pub fn parse(s: &str) -> Option<PssLevel> {
+        match s {
+            "privileged" => Some(PssLevel::Privileged),
+            "baseline" => Some(PssLevel::Baseline),
+            "restricted" => Some(PssLevel::Restricted),
+            _ => None,
+        }
+    }
 }
 
 /// One rule broken by one object.
@@ -96,7 +127,49 @@ pub struct Finding {
 
 /// Lints one set; findings come in input, document, line order (then rule, then message).
 pub fn lint_set(set: &Set, opts: &Options) -> Vec<Finding> {
+    lint_counted(set, opts).0
+}
+
+/// What linting every set found, and how many objects each input of each set held.
+#[derive(Clone, Debug, Default)]
+pub struct Linted {
+    pub findings: Vec<Finding>,
+    /// `objects[set][input]`: objects (List items counted one by one) the input held, and
+    /// documents of it that are not valid YAML.
+    pub objects: Vec<Vec<usize>>,
+}
+
+/// Lints every set, spreading the sets over the machine's cores, and counts the objects of
+/// each input (an input with none checked nothing: `gen lint` fails on it).
+pub fn lint_all(sets: &[Set], opts: &Options) -> Linted {
+    let mut linted = Linted::default();
+    for (findings, objects) in crate::par_map(sets, 2, |_, s| lint_counted(s, opts)) {
+        linted.findings.extend(findings);
+        linted.objects.push(objects);
+    }
+    linted
+}
+
+fn lint_counted(set: &Set, opts: &Options) -> (Vec<Finding>, Vec<usize>) {
     let mut parsed = docs::parse_set(set, opts);
+    // Objects, and documents that did not parse (already an error of their own: the input
+    // is not empty).
+    let mut objects = vec![0; set.inputs.len()];
+    let unparsed = parsed.hits.iter().filter(|h| h.rule == rules::YAML);
+    for chunk in parsed
+        .docs
+        .iter()
+        .map(|d| d.chunk)
+        .chain(unparsed.map(|h| h.chunk))
+    {
+        if let Some(n) = parsed
+            .chunks
+            .get(chunk)
+            .and_then(|c| objects.get_mut(c.input))
+        {
+            *n += 1;
+        }
+    }
     let mut hits = std::mem::take(&mut parsed.hits);
     let model = model::Model::new(set, &parsed, opts);
     let mut out = Out {
@@ -108,14 +181,55 @@ pub fn lint_set(set: &Set, opts: &Options) -> Vec<Finding> {
     pss::check(&model, &mut out);
     md::check(&model, &mut out);
     let hits = silence(hits, &parsed);
-    locate(set, &parsed, hits)
+    (locate(set, &parsed, hits), objects)
 }
 
 /// Lints every set, spreading the sets over the machine's cores; findings come in set order.
 pub fn lint_sets(sets: &[Set], opts: &Options) -> Vec<Finding> {
-    crate::par_map(sets, 2, |_, s| lint_set(s, opts))
-        .into_iter()
-        .flatten()
+    lint_all(sets, opts).findings
+}
+
+/// `--strict`: every warning becomes an error (an `info` finding stays what it is).
+pub fn make_strict(findings: &mut [Finding]) {
+    for f in findings {
+        if f.severity == Severity::Warning {
+            f.severity = Severity::Error;
+        }
+    }
+}
+
+/// Why each named input that held no object at all fails the run: nothing was checked, and
+/// exit 0 would read as "clean" in CI.
+pub fn unchecked(named: &[Named], objects: &[Vec<usize>]) -> Vec<String> {
+    named
+        .iter()
+        .filter(|n| {
+            n.inputs.iter().all(|&(s, i)| {
+                objects
+                    .get(s)
+                    .and_then(|o| o.get(i))
+                    .is_none_or(|&c| c == 0)
+            })
+        })
+        .map(|n| match n.kind {
+            NamedKind::Stdin => "stdin holds no Kubernetes object, so nothing was checked: the command before the pipe probably failed (run the pipeline with `set -o pipefail` to see it fail)".to_string(),
+            NamedKind::File => format!(
+                "`{}` holds no Kubernetes object (it is empty, or only comments and `---`), so nothing was checked",
+                n.arg
+            ),
+            NamedKind::Directory if n.inputs.is_empty() => format!(
+                "`{}` holds no YAML file (.yaml or .yml), so nothing was checked (without -R, its subdirectories are not read)",
+                n.arg
+            ),
+            NamedKind::Directory => format!(
+                "the YAML files of `{}` hold no Kubernetes object, so nothing was checked",
+                n.arg
+            ),
+            NamedKind::Kustomization => format!(
+                "the kustomization `{}` builds no Kubernetes object, so nothing was checked",
+                n.arg
+            ),
+        })
         .collect()
 }
 
@@ -136,6 +250,9 @@ pub(crate) struct Hit {
     pub message: String,
     /// A position already known (a YAML error's), relative to the chunk.
     pub pos: Option<(usize, usize)>,
+    /// The severity when it is not the rule's own (a Pod Security `warn` label, a selector
+    /// only an operator's pods could match).
+    pub severity: Option<Severity>,
 }
 
 /// Where rules put what they find.
@@ -151,15 +268,28 @@ impl Out<'_> {
     }
 
     pub fn push(&mut self, doc: usize, rule: &'static str, path: FieldPath, message: String) {
+        self.push_as(doc, rule, None, path, message);
+    }
+
+    /// A finding with a severity other than its rule's (`None`: the rule's).
+    pub fn push_as(
+        &mut self,
+        doc: usize,
+        rule: &'static str,
+        severity: Option<Severity>,
+        path: FieldPath,
+        message: String,
+    ) {
         debug_assert!(rules::find(rule).is_some(), "rule `{rule}` is in RULES");
         let Some(d) = self.docs.get(doc) else { return };
         self.hits.push(Hit {
             chunk: d.chunk,
             doc: Some(doc),
             rule,
-            path,
+            path: docs::join(&d.prefix, path),
             message,
             pos: None,
+            severity,
         });
     }
 }
@@ -235,7 +365,8 @@ fn locate_chunk(set: &Set, parsed: &docs::Parsed, hits: &[Hit]) -> Vec<(Key, Fin
                     .or_else(|| loc.document_line(0).map(|l| (l, 1)))
             });
             let pos = pos.map(|(line, column)| (line + chunk.line, column));
-            let (kind, namespace, name) = match h.doc.and_then(|d| parsed.docs.get(d)) {
+            let doc = h.doc.and_then(|d| parsed.docs.get(d));
+            let (kind, namespace, name) = match doc {
                 Some(d) => (
                     d.kind().to_string(),
                     d.namespace().map(str::to_string),
@@ -243,8 +374,11 @@ fn locate_chunk(set: &Set, parsed: &docs::Parsed, hits: &[Hit]) -> Vec<(Key, Fin
                 ),
                 None => (String::new(), None, String::new()),
             };
-            let severity = rules::find(h.rule).map_or(Severity::Error, |r| r.severity);
-            let finding = Finding {
+            let severity = h
+                .severity
+                .or_else(|| rules::find(h.rule).map(|r| r.severity))
+                .unwrap_or(Severity::Error);
+            let mut finding = Finding {
                 rule: h.rule,
                 severity,
                 file: input.name.clone(),
@@ -257,6 +391,14 @@ fn locate_chunk(set: &Set, parsed: &docs::Parsed, hits: &[Hit]) -> Vec<(Key, Fin
                 path: h.path.clone(),
                 message: h.message.clone(),
             };
+            if let (Some(dir), Some(doc)) = (&input.built_from, doc)
+                && let Some(o) = origin::place(dir, doc, &h.path)
+            {
+                finding.file = o.file;
+                finding.document = o.document;
+                finding.line = o.pos.map(|p| p.0);
+                finding.column = o.pos.map(|p| p.1);
+            }
             ((chunk.input, chunk.index, pos), finding)
         })
         .collect()

@@ -8,7 +8,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use serde_json::{Map, Value};
 
 use super::docs::{Chunk, Doc, Parsed};
-use super::{Options, Set};
+use super::{Options, PssLevel, Set};
 use crate::typed::Object;
 
 /// The labels of a pod template: typed, or read from a kind gen lint does not type (an Argo
@@ -125,6 +125,14 @@ pub(crate) struct Model<'a> {
     pub workload_failed: bool,
     /// Typed Services, by document.
     pub services: Vec<usize>,
+    /// The Pod Security level `--pss` assumes where the Namespace is not in the set.
+    pub assumed_pss: Option<PssLevel>,
+    /// Custom resources whose operator creates pods (a Prometheus, an Alertmanager): their
+    /// pods are not in the set, so a selector that matches nothing may be meant for them.
+    pub operators: Vec<usize>,
+    /// The set holds a MigratoryData workload (gen's labels, or the server's environment):
+    /// the bundle-shape rules apply to it.
+    pub migratorydata: bool,
     /// HorizontalPodAutoscalers (documents) by the (kind, name) they scale.
     hpas: HashMap<(&'a str, &'a str), Vec<usize>>,
     /// PodDisruptionBudgets (documents) selecting each workload's pods, by workload index.
@@ -151,6 +159,9 @@ impl<'a> Model<'a> {
             openshift: opts.platform_openshift,
             workload_failed: false,
             services: Vec::new(),
+            assumed_pss: opts.pss,
+            operators: Vec::new(),
+            migratorydata: false,
             hpas: HashMap::new(),
             pdbs: HashMap::new(),
             exact: HashMap::with_capacity(docs.len()),
@@ -167,6 +178,9 @@ impl<'a> Model<'a> {
                 m.no_ns.entry((kind, name)).or_insert(i);
             }
             m.openshift |= d.group().ends_with("openshift.io");
+            if creates_pods(d) {
+                m.operators.push(i);
+            }
             m.workload_failed |= d.failed
                 && matches!(
                     kind,
@@ -185,6 +199,7 @@ impl<'a> Model<'a> {
                 }
             }
             if let Some(w) = workload(i, d) {
+                m.migratorydata |= is_migratorydata(&w);
                 let n = m.workloads.len();
                 match w.labels {
                     Labels::Typed(l) => {
@@ -329,6 +344,50 @@ impl<'a> Model<'a> {
             })
             .collect()
     }
+}
+
+/// Custom resources whose operator creates pods gen lint cannot see: the Prometheus
+/// operator's (monitoring.coreos.com) and Strimzi's (kafka.strimzi.io).
+const POD_OPERATORS: &[(&str, &[&str])] = &[
+    (
+        "monitoring.coreos.com",
+        &[
+            "Prometheus",
+            "Alertmanager",
+            "ThanosRuler",
+            "PrometheusAgent",
+        ],
+    ),
+    (
+        "kafka.strimzi.io",
+        &[
+            "Kafka",
+            "KafkaConnect",
+            "KafkaMirrorMaker2",
+            "KafkaBridge",
+            "KafkaNodePool",
+        ],
+    ),
+];
+
+fn creates_pods(d: &Doc) -> bool {
+    POD_OPERATORS
+        .iter()
+        .any(|(g, kinds)| d.group() == *g && kinds.contains(&d.kind()))
+}
+
+/// gen's labels (`app.kubernetes.io/name: migratorydata`, `managed-by: gen`) on the pods, or
+/// a container with the server's `MIGRATORYDATA_EXTRA_OPTS`.
+fn is_migratorydata(w: &Workload<'_>) -> bool {
+    let labelled = w.labels.get("app.kubernetes.io/name") == Some("migratorydata")
+        || w.labels.get("app.kubernetes.io/managed-by") == Some("gen");
+    labelled
+        || w.containers().any(|(_, c)| {
+            c.env
+                .iter()
+                .flatten()
+                .any(|e| e.name == "MIGRATORYDATA_EXTRA_OPTS")
+        })
 }
 
 fn workload(doc: usize, d: &Doc) -> Option<Workload<'_>> {

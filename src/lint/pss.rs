@@ -1,13 +1,103 @@
-//! Security: the Pod Security Standard "restricted" on every pod template, and no fixed
-//! uid/fsGroup where OpenShift's restricted-v2 SCC assigns them.
+//! Security: the Pod Security Standards where Pod Security Admission would apply them, and no
+//! fixed uid/fsGroup where OpenShift's restricted-v2 SCC assigns them.
+//!
+//! The level comes from the `pod-security.kubernetes.io/{enforce,warn,audit}` labels of the
+//! pod's Namespace in the set (`enforce` refuses the pod: an error; `warn` and `audit` admit
+//! it: a warning), or, when the Namespace is not in the set, from `--pss` (as `enforce`).
+//! Without either there is nothing to mirror, and no finding. A check of the baseline
+//! standard is reported as `pss-baseline`, one only the restricted standard adds as
+//! `pss-restricted`.
 
 use k8s_openapi::api::core::v1::{PodSpec, SecurityContext, Volume};
 
-use super::Out;
 use super::model::{Model, Workload};
+use super::{Out, PssLevel};
+use crate::diag::Severity;
+use crate::path::FieldPath;
 
-const RULE: &str = "pss-restricted";
+use PssLevel::{Baseline, Restricted};
+
 const OPENSHIFT: &str = "openshift-fixed-ids";
+const LABEL: &str = "pod-security.kubernetes.io/";
+
+/// Capabilities the baseline standard lets a container add.
+const BASELINE_CAPS: &[&str] = &[
+    "AUDIT_WRITE",
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "MKNOD",
+    "NET_BIND_SERVICE",
+    "SETFCAP",
+    "SETGID",
+    "SETPCAP",
+    "SETUID",
+    "SYS_CHROOT",
+];
+
+/// What Pod Security Admission does in one namespace: the level it enforces, and the level
+/// it warns and audits at.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Policy {
+    enforce: Option<PssLevel>,
+    warn: Option<PssLevel>,
+}
+
+impl Policy {
+    /// The severity of breaking a check of `level`, if the namespace acts on it.
+    fn severity(self, level: PssLevel) -> Option<Severity> {
+        if self.enforce.is_some_and(|l| l >= level) {
+            Some(Severity::Error)
+        } else if self.warn.is_some_and(|l| l >= level) {
+            Some(Severity::Warning)
+        } else {
+            None
+        }
+    }
+}
+
+/// The policy of the namespace `ns` (for an object without one: the set's only Namespace):
+/// its labels, or `assumed` as enforced when the Namespace is not in the set.
+fn policy(
+    m: &Model<'_>,
+    namespaces: &[usize],
+    ns: Option<&str>,
+    assumed: Option<PssLevel>,
+) -> Policy {
+    let found = match ns {
+        Some(ns) => namespaces.iter().copied().find(|&i| m.docs[i].name() == ns),
+        None if namespaces.len() == 1 => namespaces.first().copied(),
+        None => None,
+    };
+    let Some(i) = found else {
+        return Policy {
+            enforce: assumed,
+            warn: None,
+        };
+    };
+    let label = |mode: &str| {
+        m.docs[i]
+            .value
+            .get("metadata")
+            .and_then(|md| md.get("labels"))
+            .and_then(|l| l.get(format!("{LABEL}{mode}")))
+            .and_then(|v| v.as_str())
+            .and_then(PssLevel::parse)
+    };
+    Policy {
+        enforce: label("enforce"),
+        warn: label("warn").max(label("audit")),
+    }
+}
+
+fn rule(level: PssLevel) -> &'static str {
+    match level {
+        Restricted => "pss-restricted",
+        _ => "pss-baseline",
+    }
+}
 
 /// Sysctls the baseline (and so restricted) standard allows.
 const SAFE_SYSCTLS: &[&str] = &[
@@ -31,102 +121,53 @@ const SELINUX_TYPES: &[&str] = &[
 ];
 
 pub(crate) fn check(m: &Model<'_>, out: &mut Out<'_>) {
+    let namespaces: Vec<usize> = m
+        .docs
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.kind() == "Namespace" && d.group().is_empty())
+        .map(|(i, _)| i)
+        .collect();
     for w in &m.workloads {
         let Some(spec) = w.spec else { continue };
-        restricted(w, spec, out);
+        let p = policy(m, &namespaces, w.namespace, m.assumed_pss);
+        if p.severity(Baseline).is_some() {
+            standards(w, spec, p, out);
+        }
         if m.openshift {
             openshift(w, spec, out);
         }
     }
 }
 
-fn restricted(w: &Workload<'_>, spec: &PodSpec, out: &mut Out<'_>) {
-    let base = w.base;
-    let mut flag = |path: String, message: String| out.at(w.doc, RULE, &path, message);
-    for (field, on) in [
-        ("hostNetwork", spec.host_network),
-        ("hostPID", spec.host_pid),
-        ("hostIPC", spec.host_ipc),
-    ] {
-        if on == Some(true) {
-            flag(
-                format!("{base}.{field}"),
-                format!(
-                    "`{field}: true` shares the node's namespace; restricted pods must leave it unset or false"
-                ),
+/// A check broken at a level: (level, path, message).
+type Flag<'f> = &'f mut dyn FnMut(PssLevel, String, String);
+
+fn standards(w: &Workload<'_>, spec: &PodSpec, policy: Policy, out: &mut Out<'_>) {
+    let mut flag = |level: PssLevel, path: String, message: String| {
+        if let Some(severity) = policy.severity(level) {
+            out.push_as(
+                w.doc,
+                rule(level),
+                Some(severity),
+                FieldPath::parse(&path),
+                message,
             );
         }
-    }
-    for (i, v) in spec.volumes.iter().flatten().enumerate() {
-        if let Some(kind) = forbidden_volume(v) {
-            flag(
-                format!("{base}.volumes[{i}].{kind}"),
-                format!(
-                    "`{kind}` volumes are not allowed; restricted allows configMap, csi, downwardAPI, emptyDir, ephemeral, image, persistentVolumeClaim, projected and secret"
-                ),
-            );
-        }
-    }
+    };
+    pod_level(w.base, spec, &mut flag);
     let pod = spec.security_context.as_ref();
     let pod_non_root = pod.and_then(|p| p.run_as_non_root);
     let pod_seccomp = pod
         .and_then(|p| p.seccomp_profile.as_ref())
         .map(|s| s.type_.as_str());
-    if let Some(p) = pod {
-        if pod_non_root == Some(false) {
-            flag(
-                format!("{base}.securityContext.runAsNonRoot"),
-                "must be true: restricted pods run as a non-root user".to_string(),
-            );
-        }
-        if p.run_as_user == Some(0) {
-            flag(
-                format!("{base}.securityContext.runAsUser"),
-                "0 is root; restricted pods run as a non-zero uid".to_string(),
-            );
-        }
-        if let Some(t) = pod_seccomp
-            && !matches!(t, "RuntimeDefault" | "Localhost")
-        {
-            flag(
-                format!("{base}.securityContext.seccompProfile.type"),
-                format!("`{t}` is not allowed: use RuntimeDefault (or Localhost)"),
-            );
-        }
-        if let Some(a) = &p.app_armor_profile
-            && a.type_ == "Unconfined"
-        {
-            flag(
-                format!("{base}.securityContext.appArmorProfile.type"),
-                "Unconfined is not allowed: use RuntimeDefault or Localhost, or leave it unset"
-                    .to_string(),
-            );
-        }
-        if let Some(se) = &p.se_linux_options {
-            selinux(se, &format!("{base}.securityContext"), &mut flag);
-        }
-        for (i, s) in p.sysctls.iter().flatten().enumerate() {
-            if !SAFE_SYSCTLS.contains(&s.name.as_str()) {
-                flag(
-                    format!("{base}.securityContext.sysctls[{i}].name"),
-                    format!(
-                        "sysctl `{}` is not in the safe set the baseline standard allows",
-                        s.name
-                    ),
-                );
-            }
-        }
-        if p.windows_options.as_ref().and_then(|o| o.host_process) == Some(true) {
-            flag(
-                format!("{base}.securityContext.windowsOptions.hostProcess"),
-                "Windows host processes are not allowed".to_string(),
-            );
-        }
-    }
+    let pod_seccomp_ok = matches!(pod_seccomp, Some("RuntimeDefault" | "Localhost"));
     for (at, c) in w.containers() {
+        let at = at.to_string();
         for (i, p) in c.ports.iter().flatten().enumerate() {
             if p.host_port.is_some_and(|h| h != 0) {
                 flag(
+                    Baseline,
                     format!("{at}.ports[{i}].hostPort"),
                     "hostPort is not allowed: expose the port through a Service".to_string(),
                 );
@@ -140,10 +181,11 @@ fn restricted(w: &Workload<'_>, spec: &PodSpec, out: &mut Out<'_>) {
             if pod_non_root != Some(true) {
                 needs.push("runAsNonRoot: true");
             }
-            if !matches!(pod_seccomp, Some("RuntimeDefault" | "Localhost")) {
+            if !pod_seccomp_ok {
                 needs.push("seccompProfile.type: RuntimeDefault");
             }
             flag(
+                Restricted,
                 format!("{at}.securityContext"),
                 format!(
                     "container `{}` has no securityContext; the restricted standard needs {}",
@@ -153,117 +195,242 @@ fn restricted(w: &Workload<'_>, spec: &PodSpec, out: &mut Out<'_>) {
             );
             continue;
         };
-        let sc = Some(sc);
-        let get = |f: fn(&SecurityContext) -> Option<bool>| sc.and_then(f);
-        if get(|s| s.privileged) == Some(true) {
-            flag(
-                format!("{at}.securityContext.privileged"),
-                "privileged containers are not allowed".to_string(),
-            );
-        }
-        if get(|s| s.allow_privilege_escalation) != Some(false) {
-            flag(
-                format!("{at}.securityContext.allowPrivilegeEscalation"),
-                "must be false: restricted containers cannot gain privileges (setuid binaries)"
-                    .to_string(),
-            );
-        }
-        match get(|s| s.run_as_non_root) {
-            Some(false) => flag(
-                format!("{at}.securityContext.runAsNonRoot"),
-                "must be true (or unset with the pod's true): restricted containers run as non-root".to_string(),
-            ),
-            None if pod_non_root != Some(true) => flag(
-                format!("{at}.securityContext.runAsNonRoot"),
-                "must be true here or in the pod's securityContext: restricted pods run as non-root".to_string(),
-            ),
-            _ => {}
-        }
-        if sc.and_then(|s| s.run_as_user) == Some(0) {
-            flag(
-                format!("{at}.securityContext.runAsUser"),
-                "0 is root; restricted containers run as a non-zero uid".to_string(),
-            );
-        }
-        let caps = sc.and_then(|s| s.capabilities.as_ref());
-        if !caps
-            .and_then(|c| c.drop.as_ref())
-            .is_some_and(|d| d.iter().any(|x| x == "ALL"))
-        {
-            flag(
-                format!("{at}.securityContext.capabilities.drop"),
-                "must include ALL: restricted containers drop every capability".to_string(),
-            );
-        }
-        for (i, cap) in caps
-            .and_then(|c| c.add.as_ref())
-            .iter()
-            .copied()
-            .flatten()
-            .enumerate()
-        {
-            if cap != "NET_BIND_SERVICE" {
-                flag(
-                    format!("{at}.securityContext.capabilities.add[{i}]"),
-                    format!("`{cap}` may not be added; restricted allows only NET_BIND_SERVICE"),
-                );
-            }
-        }
-        match sc
-            .and_then(|s| s.seccomp_profile.as_ref())
-            .map(|s| s.type_.as_str())
-        {
-            Some("RuntimeDefault" | "Localhost") => {}
-            Some(t) => flag(
-                format!("{at}.securityContext.seccompProfile.type"),
-                format!("`{t}` is not allowed: use RuntimeDefault (or Localhost)"),
-            ),
-            None if !matches!(pod_seccomp, Some("RuntimeDefault" | "Localhost")) => flag(
-                format!("{at}.securityContext.seccompProfile"),
-                "needs type RuntimeDefault (or Localhost) here or in the pod's securityContext"
-                    .to_string(),
-            ),
-            None => {}
-        }
-        if let Some(s) = sc {
-            if s.app_armor_profile
-                .as_ref()
-                .is_some_and(|a| a.type_ == "Unconfined")
-            {
-                flag(
-                    format!("{at}.securityContext.appArmorProfile.type"),
-                    "Unconfined is not allowed: use RuntimeDefault or Localhost, or leave it unset"
-                        .to_string(),
-                );
-            }
-            if s.proc_mount.as_deref().is_some_and(|p| p != "Default") {
-                flag(
-                    format!("{at}.securityContext.procMount"),
-                    "must be Default (or unset)".to_string(),
-                );
-            }
-            if let Some(se) = &s.se_linux_options {
-                selinux(se, &format!("{at}.securityContext"), &mut flag);
-            }
-            if s.windows_options.as_ref().and_then(|o| o.host_process) == Some(true) {
-                flag(
-                    format!("{at}.securityContext.windowsOptions.hostProcess"),
-                    "Windows host processes are not allowed".to_string(),
-                );
-            }
-        }
+        container_baseline(&at, sc, &mut flag);
+        container_restricted(&at, sc, pod_non_root, pod_seccomp_ok, &mut flag);
     }
 }
 
-fn selinux(
-    se: &k8s_openapi::api::core::v1::SELinuxOptions,
+/// The pod's own fields: host namespaces, volumes, the pod securityContext.
+fn pod_level(base: &str, spec: &PodSpec, flag: Flag<'_>) {
+    for (field, on) in [
+        ("hostNetwork", spec.host_network),
+        ("hostPID", spec.host_pid),
+        ("hostIPC", spec.host_ipc),
+    ] {
+        if on == Some(true) {
+            flag(
+                Baseline,
+                format!("{base}.{field}"),
+                format!(
+                    "`{field}: true` shares the node's namespace; the baseline standard needs it unset or false"
+                ),
+            );
+        }
+    }
+    for (i, v) in spec.volumes.iter().flatten().enumerate() {
+        if let Some(kind) = forbidden_volume(v) {
+            let level = if kind == "hostPath" {
+                Baseline
+            } else {
+                Restricted
+            };
+            flag(
+                level,
+                format!("{base}.volumes[{i}].{kind}"),
+                format!(
+                    "`{kind}` volumes are not allowed; restricted allows configMap, csi, downwardAPI, emptyDir, ephemeral, image, persistentVolumeClaim, projected and secret"
+                ),
+            );
+        }
+    }
+    let Some(p) = spec.security_context.as_ref() else {
+        return;
+    };
+    let at = format!("{base}.securityContext");
+    if p.run_as_non_root == Some(false) {
+        flag(
+            Restricted,
+            format!("{at}.runAsNonRoot"),
+            "must be true: restricted pods run as a non-root user".to_string(),
+        );
+    }
+    if p.run_as_user == Some(0) {
+        flag(
+            Restricted,
+            format!("{at}.runAsUser"),
+            "0 is root; restricted pods run as a non-zero uid".to_string(),
+        );
+    }
+    if let Some(t) = p.seccomp_profile.as_ref().map(|s| s.type_.as_str()) {
+        seccomp(&at, t, flag);
+    }
+    if let Some(a) = &p.app_armor_profile
+        && a.type_ == "Unconfined"
+    {
+        flag(
+            Baseline,
+            format!("{at}.appArmorProfile.type"),
+            "Unconfined is not allowed: use RuntimeDefault or Localhost, or leave it unset"
+                .to_string(),
+        );
+    }
+    if let Some(se) = &p.se_linux_options {
+        selinux(se, &at, flag);
+    }
+    for (i, s) in p.sysctls.iter().flatten().enumerate() {
+        if !SAFE_SYSCTLS.contains(&s.name.as_str()) {
+            flag(
+                Baseline,
+                format!("{at}.sysctls[{i}].name"),
+                format!(
+                    "sysctl `{}` is not in the safe set the baseline standard allows",
+                    s.name
+                ),
+            );
+        }
+    }
+    if p.windows_options.as_ref().and_then(|o| o.host_process) == Some(true) {
+        flag(
+            Baseline,
+            format!("{at}.windowsOptions.hostProcess"),
+            "Windows host processes are not allowed".to_string(),
+        );
+    }
+}
+
+/// A set seccomp type: Unconfined breaks baseline; anything but RuntimeDefault or Localhost
+/// breaks restricted.
+fn seccomp(at: &str, t: &str, flag: Flag<'_>) {
+    if !matches!(t, "RuntimeDefault" | "Localhost") {
+        let level = if t == "Unconfined" {
+            Baseline
+        } else {
+            Restricted
+        };
+        flag(
+            level,
+            format!("{at}.seccompProfile.type"),
+            format!("`{t}` is not allowed: use RuntimeDefault (or Localhost)"),
+        );
+    }
+}
+
+/// A container's securityContext against the baseline standard.
+fn container_baseline(at: &str, s: &SecurityContext, flag: Flag<'_>) {
+    let at = format!("{at}.securityContext");
+    if s.privileged == Some(true) {
+        flag(
+            Baseline,
+            format!("{at}.privileged"),
+            "privileged containers are not allowed".to_string(),
+        );
+    }
+    let added = s.capabilities.as_ref().and_then(|c| c.add.as_ref());
+    for (i, cap) in added.into_iter().flatten().enumerate() {
+        if !BASELINE_CAPS.contains(&cap.as_str()) {
+            flag(
+                Baseline,
+                format!("{at}.capabilities.add[{i}]"),
+                format!(
+                    "`{cap}` may not be added; the baseline standard allows only its default set"
+                ),
+            );
+        } else if cap != "NET_BIND_SERVICE" {
+            flag(
+                Restricted,
+                format!("{at}.capabilities.add[{i}]"),
+                format!("`{cap}` may not be added; restricted allows only NET_BIND_SERVICE"),
+            );
+        }
+    }
+    if s.app_armor_profile
+        .as_ref()
+        .is_some_and(|a| a.type_ == "Unconfined")
+    {
+        flag(
+            Baseline,
+            format!("{at}.appArmorProfile.type"),
+            "Unconfined is not allowed: use RuntimeDefault or Localhost, or leave it unset"
+                .to_string(),
+        );
+    }
+    if s.proc_mount.as_deref().is_some_and(|p| p != "Default") {
+        flag(
+            Baseline,
+            format!("{at}.procMount"),
+            "must be Default (or unset)".to_string(),
+        );
+    }
+    if let Some(se) = &s.se_linux_options {
+        selinux(se, &at, flag);
+    }
+    if s.windows_options.as_ref().and_then(|o| o.host_process) == Some(true) {
+        flag(
+            Baseline,
+            format!("{at}.windowsOptions.hostProcess"),
+            "Windows host processes are not allowed".to_string(),
+        );
+    }
+}
+
+/// A container's securityContext against what the restricted standard adds.
+fn container_restricted(
     at: &str,
-    flag: &mut impl FnMut(String, String),
+    s: &SecurityContext,
+    pod_non_root: Option<bool>,
+    pod_seccomp_ok: bool,
+    flag: Flag<'_>,
 ) {
+    let at = format!("{at}.securityContext");
+    if s.allow_privilege_escalation != Some(false) {
+        flag(
+            Restricted,
+            format!("{at}.allowPrivilegeEscalation"),
+            "must be false: restricted containers cannot gain privileges (setuid binaries)"
+                .to_string(),
+        );
+    }
+    match s.run_as_non_root {
+        Some(false) => flag(
+            Restricted,
+            format!("{at}.runAsNonRoot"),
+            "must be true (or unset with the pod's true): restricted containers run as non-root"
+                .to_string(),
+        ),
+        None if pod_non_root != Some(true) => flag(
+            Restricted,
+            format!("{at}.runAsNonRoot"),
+            "must be true here or in the pod's securityContext: restricted pods run as non-root"
+                .to_string(),
+        ),
+        _ => {}
+    }
+    if s.run_as_user == Some(0) {
+        flag(
+            Restricted,
+            format!("{at}.runAsUser"),
+            "0 is root; restricted containers run as a non-zero uid".to_string(),
+        );
+    }
+    let caps = s.capabilities.as_ref();
+    if !caps
+        .and_then(|c| c.drop.as_ref())
+        .is_some_and(|d| d.iter().any(|x| x == "ALL"))
+    {
+        flag(
+            Restricted,
+            format!("{at}.capabilities.drop"),
+            "must include ALL: restricted containers drop every capability".to_string(),
+        );
+    }
+    match s.seccomp_profile.as_ref().map(|s| s.type_.as_str()) {
+        Some(t) => seccomp(&at, t, flag),
+        None if !pod_seccomp_ok => flag(
+            Restricted,
+            format!("{at}.seccompProfile"),
+            "needs type RuntimeDefault (or Localhost) here or in the pod's securityContext"
+                .to_string(),
+        ),
+        None => {}
+    }
+}
+
+fn selinux(se: &k8s_openapi::api::core::v1::SELinuxOptions, at: &str, flag: Flag<'_>) {
     if let Some(t) = &se.type_
         && !SELINUX_TYPES.contains(&t.as_str())
     {
         flag(
+            Baseline,
             format!("{at}.seLinuxOptions.type"),
             format!(
                 "SELinux type `{t}` is not allowed: use container_t, container_init_t, container_kvm_t or container_engine_t"
@@ -273,6 +440,7 @@ fn selinux(
     for (field, v) in [("user", &se.user), ("role", &se.role)] {
         if v.as_deref().is_some_and(|v| !v.is_empty()) {
             flag(
+                Baseline,
                 format!("{at}.seLinuxOptions.{field}"),
                 format!("a custom SELinux {field} is not allowed"),
             );

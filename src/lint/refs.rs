@@ -7,7 +7,9 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::Out;
-use super::model::{At, Model, Workload, same_ns};
+use super::model::{At, Model, Workload};
+use crate::diag::Severity;
+use crate::path::FieldPath;
 use crate::typed::{Object, TargetKind};
 
 pub(crate) fn check(m: &Model<'_>, out: &mut Out<'_>) {
@@ -51,6 +53,45 @@ fn show_port(p: &IntOrString) -> String {
         IntOrString::Int(n) => n.to_string(),
         IntOrString::String(s) => format!("`{s}`"),
     }
+}
+
+/// A selector that matches no pod template in the set: an error, unless the set holds
+/// custom resources whose operator creates pods (their labels are not in the set), then a
+/// warning that says so.
+pub(crate) fn selects_no_pods(
+    m: &Model<'_>,
+    out: &mut Out<'_>,
+    doc: usize,
+    rule: &'static str,
+    path: &str,
+    message: String,
+) {
+    if m.operators.is_empty() {
+        out.at(doc, rule, path, message);
+        return;
+    }
+    let names: Vec<String> = m
+        .operators
+        .iter()
+        .take(3)
+        .map(|&i| format!("{} `{}`", m.docs[i].kind(), m.docs[i].name()))
+        .collect();
+    let more = m.operators.len().saturating_sub(3);
+    let more = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    out.push_as(
+        doc,
+        rule,
+        Some(Severity::Warning),
+        FieldPath::parse(path),
+        format!(
+            "{message}; unless it is meant for the pods an operator creates for {}{more}, whose labels are not in the set: check it against them",
+            names.join(", ")
+        ),
+    );
 }
 
 fn is_empty(s: &LabelSelector) -> bool {
@@ -130,7 +171,9 @@ fn services(m: &Model<'_>, out: &mut Out<'_>) {
         let selected = m.pods_selected_by_map(ns, selector);
         if selected.is_empty() {
             if !m.workload_failed {
-                out.at(
+                selects_no_pods(
+                    m,
+                    out,
                     i,
                     "service-selector",
                     "spec.selector",
@@ -148,6 +191,9 @@ fn services(m: &Model<'_>, out: &mut Out<'_>) {
     }
 }
 
+/// A named targetPort must be a container port name of some selected pod template (each
+/// endpoint resolves the name on its own pod; pods without it are left out). A number needs
+/// no `containerPort`: Kubernetes sends to it whether declared or not.
 fn service_port(
     out: &mut Out<'_>,
     doc: usize,
@@ -155,27 +201,38 @@ fn service_port(
     port: &ServicePort,
     selected: &[&Workload<'_>],
 ) {
-    let (target, field) = match &port.target_port {
-        Some(t) => (t.clone(), "targetPort"),
-        None => (IntOrString::Int(port.port), "port"),
+    let Some(target @ IntOrString::String(_)) = &port.target_port else {
+        return;
     };
-    for w in selected.iter().filter(|w| w.spec.is_some()) {
-        let containers = || w.containers().map(|(_, c)| c);
-        if !declares(containers(), &target) {
-            out.at(
-                doc,
-                "service-target-port",
-                &format!("spec.ports[{pi}].{field}"),
-                format!(
-                    "targets port {} but the pods of {} `{}` declare no such container port (they declare: {}): use one of those",
-                    show_port(&target),
-                    w.kind,
-                    w.name,
-                    declared(containers())
-                ),
-            );
-        }
+    let typed: Vec<&&Workload<'_>> = selected.iter().filter(|w| w.spec.is_some()).collect();
+    if typed.is_empty()
+        || typed
+            .iter()
+            .any(|w| declares(w.containers().map(|(_, c)| c), target))
+    {
+        return;
     }
+    let declared: Vec<String> = typed
+        .iter()
+        .map(|w| {
+            format!(
+                "{} `{}`: {}",
+                w.kind,
+                w.name,
+                declared(w.containers().map(|(_, c)| c))
+            )
+        })
+        .collect();
+    out.at(
+        doc,
+        "service-target-port",
+        &format!("spec.ports[{pi}].targetPort"),
+        format!(
+            "targets port {} but no selected pod declares a container port of that name (they declare: {}): use one of those names, or a number",
+            show_port(target),
+            declared.join("; ")
+        ),
+    );
 }
 
 fn probes(m: &Model<'_>, out: &mut Out<'_>) {
@@ -194,7 +251,10 @@ fn probes(m: &Model<'_>, out: &mut Out<'_>) {
                     ("grpc", p.grpc.as_ref().map(|g| IntOrString::Int(g.port))),
                 ];
                 for (action, port) in ports {
-                    let Some(port) = port else { continue };
+                    // A number is probed whether declared or not; a name must resolve.
+                    let Some(port @ IntOrString::String(_)) = port else {
+                        continue;
+                    };
                     if !declares(std::iter::once(c), &port) {
                         out.at(
                             w.doc,
@@ -282,7 +342,9 @@ fn budgets(m: &Model<'_>, out: &mut Out<'_>) {
         };
         let hit = !m.pods_selected(d.namespace(), selector).is_empty();
         if !hit && !m.workload_failed {
-            out.at(
+            selects_no_pods(
+                m,
+                out,
                 i,
                 "pdb-target",
                 "spec.selector",
@@ -296,36 +358,53 @@ fn budgets(m: &Model<'_>, out: &mut Out<'_>) {
 }
 
 fn service_monitors(m: &Model<'_>, out: &mut Out<'_>) {
+    // The namespaces the set has Services in.
+    let mut set_namespaces: Vec<&str> = m
+        .services
+        .iter()
+        .filter_map(|&s| m.docs[s].namespace())
+        .collect();
+    set_namespaces.sort_unstable();
+    set_namespaces.dedup();
     for (i, d, sm) in m.each(|o| match o {
         Object::ServiceMonitor(s) => Some(s),
         _ => None,
     }) {
         let spec = &sm.spec;
-        let in_scope = |ns: Option<&str>| match &spec.namespace_selector {
-            Some(sel) if sel.any == Some(true) => true,
-            Some(sel) if sel.match_names.as_ref().is_some_and(|n| !n.is_empty()) => {
-                ns.is_none_or(|ns| sel.match_names.iter().flatten().any(|n| n == ns))
-            }
-            _ => same_ns(ns, d.namespace()),
+        // The namespaces it watches: `None` for all of them.
+        let watched: Option<Vec<&str>> = match &spec.namespace_selector {
+            Some(sel) if sel.any == Some(true) => None,
+            Some(sel) if sel.match_names.as_ref().is_some_and(|n| !n.is_empty()) => Some(
+                sel.match_names
+                    .iter()
+                    .flatten()
+                    .map(String::as_str)
+                    .collect(),
+            ),
+            _ => d.namespace().map(|ns| vec![ns]),
         };
-        let matched: Vec<&k8s_openapi::api::core::v1::Service> = m
-            .services_selected(&spec.selector)
-            .into_iter()
-            .filter(|&s| in_scope(m.docs[s].namespace()))
-            .filter_map(|s| match &m.docs[s].object {
+        let in_scope = |ns: Option<&str>| match (&watched, ns) {
+            (None, _) | (_, None) => true,
+            (Some(w), Some(ns)) => w.contains(&ns),
+        };
+        let selected = m.services_selected(&spec.selector);
+        let matched: Vec<&k8s_openapi::api::core::v1::Service> = selected
+            .iter()
+            .filter(|&&s| in_scope(m.docs[s].namespace()))
+            .filter_map(|&s| match &m.docs[s].object {
                 Object::Service(svc) => Some(svc),
                 _ => None,
             })
             .collect();
         if matched.is_empty() {
-            out.at(
+            servicemonitor_misses(
+                m,
+                out,
                 i,
-                "servicemonitor-target",
-                "spec.selector",
-                format!(
-                    "selects Services labelled {} but none in the set is (in the namespaces it watches): Prometheus scrapes nothing",
-                    show_selector(&spec.selector)
-                ),
+                spec,
+                &selected,
+                watched.as_deref(),
+                &set_namespaces,
             );
             continue;
         }
@@ -347,6 +426,66 @@ fn service_monitors(m: &Model<'_>, out: &mut Out<'_>) {
             }
         }
     }
+}
+
+/// Why a ServiceMonitor selects no Service: the namespaces it watches miss the Services its
+/// labels select (a `namespace:` overlay moved them), it watches only namespaces the set has
+/// no Service in (the Services live elsewhere, e.g. the API server's `kubernetes` Service in
+/// `default`: an `info`), or its labels select none.
+fn servicemonitor_misses(
+    m: &Model<'_>,
+    out: &mut Out<'_>,
+    i: usize,
+    spec: &crate::typed::ServiceMonitorSpec,
+    selected: &[usize],
+    watched: Option<&[&str]>,
+    set_namespaces: &[&str],
+) {
+    let watching = watched.map_or_else(String::new, |w| {
+        w.iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    });
+    if let Some(&s) = selected.first() {
+        let path = if spec.namespace_selector.is_some() {
+            "spec.namespaceSelector"
+        } else {
+            "metadata.namespace"
+        };
+        out.at(
+            i,
+            "servicemonitor-target",
+            path,
+            format!(
+                "its labels select Service `{}` in namespace `{}`, but it watches only {watching}: Prometheus scrapes nothing; name that namespace in `spec.namespaceSelector.matchNames` (a `namespace:` overlay does not change it)",
+                m.docs[s].name(),
+                m.docs[s].namespace().unwrap_or_default()
+            ),
+        );
+        return;
+    }
+    if watched.is_some_and(|w| w.iter().all(|n| !set_namespaces.contains(n))) {
+        out.push_as(
+            i,
+            "servicemonitor-target",
+            Some(Severity::Info),
+            FieldPath::parse("spec.namespaceSelector"),
+            format!(
+                "watches {watching}, where the set has no Service: the Services it selects live elsewhere and cannot be checked here"
+            ),
+        );
+        return;
+    }
+    out.at(
+        i,
+        "servicemonitor-target",
+        "spec.selector",
+        format!(
+            "selects Services labelled {} but none in the set is (in the namespaces it watches): Prometheus scrapes nothing",
+            show_selector(&spec.selector)
+        ),
+    );
 }
 
 fn service_ports<'a>(m: &Model<'a>, svc: usize) -> Option<&'a [ServicePort]> {

@@ -17,9 +17,11 @@ pub enum Format {
     #[default]
     Text,
     /// A JSON array of objects (`rule`, `severity`, `file`, `document`, `line`, `column`,
-    /// `kind`, `namespace`, `name`, `path`, `message`); `[]` when there are none.
+    /// `kind`, `namespace`, `name`, `path`, `message`; `severity` is `error`, `warning` or
+    /// `info`); `[]` when there are none.
     Json,
-    /// `::error file=F,line=L,col=C,title=RULE::Kind/ns/name path: message` lines.
+    /// `::error file=F,line=L,col=C,title=RULE::Kind/ns/name path: message` lines
+    /// (`::warning`, and `::notice` for an `info` finding).
     Github,
     /// A SARIF 2.1.0 log (see [`super::sarif`]), for code scanning.
     Sarif,
@@ -108,10 +110,13 @@ struct JsonFinding<'a> {
     message: &'a str,
 }
 
-fn severity(s: Severity) -> &'static str {
-    match s {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
+/// How each format names a severity: the one place that maps them.
+fn severity_name(s: Severity, format: Format) -> &'static str {
+    match (format, s) {
+        (Format::Github, Severity::Info) => "notice",
+        (_, Severity::Info) => "info",
+        (_, Severity::Warning) => "warning",
+        (_, Severity::Error) => "error",
     }
 }
 
@@ -128,7 +133,7 @@ fn json(findings: &[Finding]) -> String {
         .iter()
         .map(|f| JsonFinding {
             rule: f.rule,
-            severity: severity(f.severity),
+            severity: severity_name(f.severity, Format::Json),
             file: &f.file,
             document: f.document,
             line: f.line,
@@ -189,7 +194,7 @@ fn github(findings: &[Finding]) -> String {
         let _ = writeln!(
             out,
             "::{} {props}::{}",
-            severity(f.severity),
+            severity_name(f.severity, Format::Github),
             escape_data(&one_line(f))
         );
     }
@@ -225,6 +230,15 @@ pub(super) mod tests {
             out,
             "::error file=a%2Cb%3Ac.yaml,line=7,col=3,title=service-selector::Service/ns/web spec.selector: 100%25 wrong%0Areally\n"
         );
+    }
+
+    #[test]
+    fn info_is_a_notice_on_github_and_info_in_json() {
+        let mut f = finding();
+        f.severity = Severity::Info;
+        assert!(github(std::slice::from_ref(&f)).starts_with("::notice file="));
+        let v: serde_json::Value = serde_json::from_str(&json(&[f])).unwrap();
+        assert_eq!(v[0]["severity"], "info");
     }
 
     #[test]

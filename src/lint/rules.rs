@@ -67,13 +67,13 @@ pub const RULES: &[RuleDoc] = &[
     rule(
         "single-namespace",
         Error,
-        "A bundle lives in one namespace; an object elsewhere, or without a namespace (kubectl's current one), is cut off from its Services, Secrets and NetworkPolicy.",
+        "A MigratoryData bundle lives in one namespace; an object elsewhere, or without a namespace (kubectl's current one), is cut off from its Services, Secrets and NetworkPolicy. Checked only on sets holding a MigratoryData workload.",
         "Put every namespaced object in the namespace of the set (kustomize `namespace:`).",
     ),
     rule(
         "cluster-scoped",
         Error,
-        "A namespace-scoped bundle creates no cluster-wide objects but its Namespace: they need cluster-admin and outlive the bundle.",
+        "A namespace-scoped MigratoryData bundle creates no cluster-wide objects but its Namespace: they need cluster-admin and outlive the bundle. Checked only on sets holding a MigratoryData workload.",
         "Move the cluster-scoped object to the cluster's platform configuration, or use Role/RoleBinding.",
     ),
     rule(
@@ -85,20 +85,20 @@ pub const RULES: &[RuleDoc] = &[
     rule(
         "service-selector",
         Error,
-        "A Service whose selector matches no pod template in the set has no endpoints.",
+        "A Service whose selector matches no pod template in the set has no endpoints (a warning when the set holds custom resources whose operator creates pods, such as a Prometheus).",
         "Make the selector a subset of the workload's pod labels (check `commonLabels` and renames).",
     ),
     rule(
         "service-target-port",
         Error,
-        "A Service targetPort that names or numbers no container port of the selected pods sends traffic nowhere.",
-        "Use a `containerPort` name or number the selected pods declare.",
+        "A named targetPort that no selected pod template declares sends traffic nowhere (a number needs no `containerPort`).",
+        "Use a `containerPort` name the selected pods declare, or the port number.",
     ),
     rule(
         "probe-port",
         Error,
-        "A probe on a port the container does not declare fails, or probes another listener.",
-        "Point the probe at a port named or numbered in the container's `ports`.",
+        "A probe on a port name the container does not declare cannot resolve and fails (a number needs no `containerPort`).",
+        "Point the probe at a port named in the container's `ports`, or use the number.",
     ),
     rule(
         "hpa-target",
@@ -115,13 +115,13 @@ pub const RULES: &[RuleDoc] = &[
     rule(
         "pdb-target",
         Error,
-        "A PodDisruptionBudget whose selector matches no pod template protects nothing.",
+        "A PodDisruptionBudget whose selector matches no pod template protects nothing (a warning when an operator's pods may match it).",
         "Make `spec.selector` select the workload's pod labels.",
     ),
     rule(
         "servicemonitor-target",
         Error,
-        "A ServiceMonitor must select a Service in the set and name one of its ports, or nothing is scraped.",
+        "A ServiceMonitor must select a Service in the namespaces it watches and name one of its ports, or nothing is scraped (info when it watches only namespaces the set has no Service in).",
         "Match the Service's labels in `spec.selector` (and its namespace in `namespaceSelector`), and use a Service port name in `endpoints[].port`.",
     ),
     rule(
@@ -143,10 +143,16 @@ pub const RULES: &[RuleDoc] = &[
         "Add the key, fix its name, or mark the reference `optional: true`.",
     ),
     rule(
+        "pss-baseline",
+        Error,
+        "Pod Security Admission: a namespace labelled `pod-security.kubernetes.io/enforce: baseline` (or restricted) refuses pods breaking the baseline standard; `warn`/`audit` labels admit them with a warning. The Namespace in the set gives the level, else `--pss`; with neither, nothing is checked.",
+        "No privileged containers, host namespaces, hostPath volumes, hostPorts, added capabilities beyond the default set, Unconfined seccomp or AppArmor, custom SELinux options, unsafe sysctls.",
+    ),
+    rule(
         "pss-restricted",
         Error,
-        "Namespaces labelled `pod-security.kubernetes.io/enforce: restricted` refuse pods breaking the restricted Pod Security Standard.",
-        "runAsNonRoot true, allowPrivilegeEscalation false, capabilities drop ALL (add at most NET_BIND_SERVICE), seccompProfile RuntimeDefault; no privileged, host namespaces, hostPath, hostPort, root uid.",
+        "Pod Security Admission: a namespace labelled `pod-security.kubernetes.io/enforce: restricted` refuses pods breaking the restricted standard; `warn`/`audit` labels admit them with a warning. The Namespace in the set gives the level, else `--pss`; with neither, nothing is checked.",
+        "runAsNonRoot true, allowPrivilegeEscalation false, capabilities drop ALL (add at most NET_BIND_SERVICE), seccompProfile RuntimeDefault, only the restricted volume types, no root uid.",
     ),
     rule(
         "openshift-fixed-ids",

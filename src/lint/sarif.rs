@@ -23,6 +23,7 @@ fn level(s: Severity) -> &'static str {
     match s {
         Severity::Error => "error",
         Severity::Warning => "warning",
+        Severity::Info => "note",
     }
 }
 
@@ -225,6 +226,7 @@ mod tests {
             inputs: vec![Input {
                 name: "<stdin>".into(),
                 text: stream.into(),
+                built_from: None,
             }],
         }];
         let v: Value = serde_json::from_str(&sarif(

@@ -1,5 +1,6 @@
-//! Rules about the set's shape: silence annotations, duplicates, one namespace, no
-//! cluster-scoped kinds but Namespace. (YAML and schema findings come from parsing.)
+//! Rules about the set's shape: silence annotations, duplicates, and, for a set holding a
+//! MigratoryData workload, one namespace and no cluster-scoped kinds but Namespace. (YAML
+//! and schema findings come from parsing.)
 
 use std::collections::HashMap;
 
@@ -11,7 +12,10 @@ use crate::path::FieldPath;
 pub(crate) fn check(m: &Model<'_>, out: &mut Out<'_>) {
     annotations(m, out);
     duplicates(m, out);
-    namespaces(m, out);
+    // A MigratoryData bundle's shape; a multi-namespace installer is no such bundle.
+    if m.migratorydata {
+        namespaces(m, out);
+    }
 }
 
 fn annotations(m: &Model<'_>, out: &mut Out<'_>) {

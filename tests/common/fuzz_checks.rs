@@ -125,6 +125,7 @@ pub fn spec_bytes(data: &[u8], base: &Path) -> bool {
     let lint_opts = lint::Options {
         platform_openshift: model.platform == "openshift",
         crd_schemas: false,
+        ..Default::default()
     };
     let errors: Vec<String> = lint::lint_set(&Set::single("<render>", joined), &lint_opts)
         .iter()
@@ -155,6 +156,7 @@ pub fn lint_bytes(data: &[u8]) {
         platform_openshift: flags & 1 != 0,
         // Full CRD schemas are slow; one input in eight.
         crd_schemas: flags & 0b1110 == 0,
+        ..Default::default()
     };
     let lines = text.lines().count().max(1);
     let set = Set::single("<stdin>", text);
