@@ -1,0 +1,256 @@
+//! Fail closed (issue 9): in a pipeline or a CI gate, a mistake upstream of gen is an error,
+//! never exit 0. Each test is one way gen used to fail open.
+
+mod common;
+
+use std::process::{Command, Stdio};
+
+use common::{Bundle, run, run_with_stdin};
+
+const EXAMPLES: [&str; 5] = [
+    "examples/native.yaml",
+    "examples/native-full.yaml",
+    "examples/aks-native-guide.yaml",
+    "examples/aks-eventhubs-guide.yaml",
+    "examples/kafka-strimzi.yaml",
+];
+
+/// Runs gen with its stdout on `stdout`; returns exit code and stderr.
+fn run_to(args: &[&str], stdout: Stdio) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_gen"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::null())
+        .stdout(stdout)
+        .stderr(Stdio::piped())
+        .output()
+        .expect("gen runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+    )
+}
+
+// `gen render $SPEC | kubectl apply -f -` with `$SPEC` empty printed the embedded example.
+
+#[test]
+fn render_without_a_spec_is_a_usage_error_not_the_example() {
+    for args in [&["render"][..], &["render", "--out", "/nonexistent/x"]] {
+        let out = run(args);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(out.stdout.is_empty(), "{args:?}");
+        assert!(out.stderr.contains("no spec given"), "{}", out.stderr);
+        assert!(
+            out.stderr.contains("--example"),
+            "the hint names the explicit form"
+        );
+        assert!(out.stderr.contains("`-`"), "the hint names stdin");
+    }
+}
+
+#[test]
+fn an_empty_spec_path_is_a_usage_error() {
+    for args in [
+        &["render", ""][..],
+        &["render", "examples/native.yaml", ""],
+        &["describe", ""],
+    ] {
+        let out = run(args);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(out.stdout.is_empty(), "{args:?}");
+        assert!(out.stderr.contains("empty spec path"), "{}", out.stderr);
+    }
+}
+
+#[test]
+fn describe_without_a_spec_is_a_usage_error() {
+    let out = run(&["describe"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stdout.is_empty());
+    assert!(out.stderr.contains("--example"), "{}", out.stderr);
+}
+
+#[test]
+fn the_example_is_one_flag_away_on_every_platform() {
+    let file = run(&["render", "examples/native.yaml", "--platform", "eks"]);
+    let example = run(&["render", "--example", "--platform", "eks"]);
+    assert_eq!(example.code, 0, "{}", example.stderr);
+    assert_eq!(example.stdout, file.stdout);
+    let described = run(&["describe", "--example", "--platform", "openshift"]);
+    assert_eq!(described.code, 0, "{}", described.stderr);
+    assert!(
+        described.stdout.contains("on openshift"),
+        "{}",
+        described.stdout
+    );
+    // `--example` and a file contradict each other.
+    assert_eq!(
+        run(&["render", "--example", "examples/native.yaml"]).code,
+        2
+    );
+}
+
+// A warning could never fail CI.
+
+#[test]
+fn strict_render_turns_a_warning_into_an_error_and_prints_nothing() {
+    let spec = "namespace: ns\nplatform: aks\nreplicas: 3\nimage: migratorydata/server:latest\n";
+    let lax = run_with_stdin(&["render", "-"], Some(spec.as_bytes()));
+    assert_eq!(lax.code, 0);
+    assert!(lax.stderr.contains("warning"), "{}", lax.stderr);
+    let strict = run_with_stdin(&["render", "--strict", "-"], Some(spec.as_bytes()));
+    assert_eq!(strict.code, 1, "{}", strict.stderr);
+    assert!(strict.stdout.is_empty());
+    assert!(strict.stderr.starts_with("error"), "{}", strict.stderr);
+    assert!(strict.stderr.contains("--strict"), "{}", strict.stderr);
+    // --quiet cannot hide what --strict made an error.
+    let quiet = run_with_stdin(&["-q", "render", "--strict", "-"], Some(spec.as_bytes()));
+    assert_eq!(quiet.code, 1);
+    assert!(quiet.stderr.contains(":latest"), "{}", quiet.stderr);
+}
+
+#[test]
+fn strict_out_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("base");
+    let out = run(&[
+        "render",
+        "--strict",
+        "examples/aks-native-guide.yaml",
+        "--out",
+        base.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(!base.exists());
+}
+
+#[test]
+fn strict_describe_fails_on_a_warning() {
+    let out = run(&["describe", "--strict", "examples/aks-native-guide.yaml"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stdout.is_empty());
+    let clean = run(&["describe", "--strict", "examples/native.yaml"]);
+    assert_eq!(clean.code, 0, "{}", clean.stderr);
+}
+
+/// gen's own output must not warn about what gen does on purpose: every Secret the spec names
+/// is silenced on the workload, with a reason, so the render-then-lint gate passes.
+#[test]
+fn gens_own_output_lints_without_external_ref_warnings() {
+    for spec in EXAMPLES {
+        for platform in ["aks", "eks", "openshift"] {
+            let rendered = run(&["render", spec, "--platform", platform]);
+            assert_eq!(rendered.code, 0, "{spec}: {}", rendered.stderr);
+            let lint = run_with_stdin(
+                &["lint", "--format", "json", "-"],
+                Some(rendered.stdout.as_bytes()),
+            );
+            assert_eq!(lint.code, 0, "{spec} {platform}: {}", lint.stdout);
+            assert!(
+                !lint.stdout.contains("\"severity\": \"warning\"")
+                    && !lint.stdout.contains("external-ref"),
+                "{spec} {platform}: {}",
+                lint.stdout
+            );
+        }
+    }
+}
+
+#[test]
+fn the_external_ref_silence_names_each_secret_and_why() {
+    let out = run(&["render", "examples/native-full.yaml"]);
+    let bundle = Bundle::parse(&out.stdout);
+    let sts = bundle.get("StatefulSet", "md-prod");
+    let why = sts["metadata"]["annotations"]["lint.gen.migratorydata.io/external-ref"]
+        .as_str()
+        .expect("the silence annotation");
+    for name in ["regcred", "migratorydata-license", "migratorydata-cluster"] {
+        assert!(why.contains(name), "{why}");
+    }
+    // A spec naming no Secret silences nothing.
+    let plain = Bundle::parse(&run(&["render", "examples/native.yaml"]).stdout);
+    let sts = plain.get("StatefulSet", "migratorydata");
+    assert!(sts["metadata"]["annotations"]["lint.gen.migratorydata.io/external-ref"].is_null());
+}
+
+// Writing stdout could fail unnoticed.
+
+#[test]
+fn a_failed_write_to_stdout_is_an_error() {
+    let full = std::fs::File::create("/dev/full").expect("/dev/full");
+    let (code, stderr) = run_to(&["render", "examples/native.yaml"], Stdio::from(full));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("cannot write to stdout"), "{stderr}");
+    assert!(stderr.contains("No space left on device"), "{stderr}");
+    // A descriptor open for reading only: EBADF, which std's Stdout would report as success.
+    let read_only = std::fs::File::open("/dev/null").unwrap();
+    let (code, stderr) = run_to(&["schema"], Stdio::from(read_only));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("Bad file descriptor"), "{stderr}");
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    let (code, stderr) = run_to(&["render", "examples/native.yaml"], Stdio::from(writer));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+}
+
+// Several specs to one stream could contradict themselves.
+
+#[test]
+fn two_clusters_with_one_name_in_one_namespace_are_refused_in_one_stream() {
+    let out = run(&[
+        "render",
+        "examples/aks-eventhubs-guide.yaml",
+        "examples/aks-native-guide.yaml",
+    ]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stdout.is_empty());
+    assert!(
+        out.stderr
+            .contains("`examples/aks-eventhubs-guide.yaml` and `examples/aks-native-guide.yaml`"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("namespace `migratory`"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn a_shared_namespace_is_printed_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.yaml");
+    let b = dir.path().join("b.yaml");
+    std::fs::write(
+        &a,
+        "name: one\nnamespace: shared\nplatform: aks\nreplicas: 3\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &b,
+        "name: two\nnamespace: shared\nplatform: aks\nreplicas: 3\n",
+    )
+    .unwrap();
+    let out = run(&["render", a.to_str().unwrap(), b.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let bundle = Bundle::parse(&out.stdout);
+    let namespaces = bundle
+        .docs
+        .iter()
+        .filter(|d| d["kind"] == "Namespace")
+        .count();
+    assert_eq!(namespaces, 1);
+    assert_eq!(
+        bundle.docs[0]["kind"], "Namespace",
+        "the Namespace comes first"
+    );
+    for name in ["one", "two"] {
+        bundle.get("StatefulSet", name);
+    }
+}
