@@ -157,7 +157,7 @@ impl Output {
 
     fn info(&mut self, line: &str) {
         if self.verbose {
-            self.stderr.push_str(line);
+            self.stderr.push_str(&crate::redact::text(line));
             self.stderr.push('\n');
         }
     }
@@ -761,7 +761,7 @@ fn problem(
         file: Some(source.name.clone()),
         pos: Some(pos.unwrap_or(Pos { line: 1, column: 1 })),
         path: Some(p.path.clone()),
-        label: p.message.clone(),
+        label: crate::redact::message_about(&p.path.to_string(), &p.message).into_owned(),
         notes: vec![],
     }
 }
@@ -784,15 +784,37 @@ fn parse_error(source: &Source, e: &serde_saphyr::Error) -> Diagnostic {
     if let Some(hint) = did_you_mean(&message, source, pos) {
         notes.push(format!("help: did you mean `{hint}`?"));
     }
+    let path = path.filter(|p| !p.is_root());
+    let label = match &path {
+        Some(p) if wants_mapping(&message) => nested_mapping(p, source, pos),
+        _ => explain(&message),
+    };
     Diagnostic {
         severity: Severity::Error,
         message: format!("invalid cluster spec `{}`", source.name),
         file: Some(source.name.clone()),
         pos: Some(pos.unwrap_or(Pos { line: 1, column: 1 })),
-        path: path.filter(|p| !p.is_root()),
-        label: explain(&message),
+        path,
+        label,
         notes,
     }
+}
+
+/// True for the parser's "a mapping was expected here" messages.
+fn wants_mapping(message: &str) -> bool {
+    message.starts_with("unexpected end of input") || message.starts_with("expected mapping start")
+}
+
+/// A field that must be a mapping holds something else. A JAAS config pasted in place of
+/// `jaas: {secretName | file}` is a real mistake, and a credential: say so, without quoting it.
+fn nested_mapping(path: &crate::path::FieldPath, source: &Source, pos: Option<Pos>) -> String {
+    let line = pos
+        .and_then(|p| source.text.lines().nth(p.line.saturating_sub(1)))
+        .unwrap_or("");
+    if crate::redact::is_jaas(line) || path.to_string().ends_with("jaas") && line.contains('=') {
+        return "paste the JAAS config into a Secret or a file, not the spec: `jaas: {secretName: <a Secret with the key jaas.config>}` or `jaas: {file: jaas.config}`".to_string();
+    }
+    format!("`{path}` must be a mapping (`key: value` lines indented under it)")
 }
 
 /// Drops serde-saphyr's own `error: line L column C: ` prefix: the diagnostic shows the place.

@@ -16,6 +16,7 @@ pub mod out;
 pub mod path;
 pub mod profile;
 pub mod quantity;
+pub mod redact;
 pub mod render;
 pub mod source;
 pub mod spec;

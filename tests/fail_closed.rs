@@ -254,3 +254,154 @@ fn a_shared_namespace_is_printed_once() {
         bundle.get("StatefulSet", name);
     }
 }
+
+// Pasting a JAAS config into the spec printed the password in the excerpt, under a wrong
+// message. No error path may show a credential-looking value.
+
+const MARKER: &str = "MARKER-8f3a";
+
+const HEAD: &str = "namespace: ns\nplatform: aks\nreplicas: 2\n";
+const KAFKA: &str = "backplane:\n  type: kafka\n  bootstrapServers: [\"a:9093\"]\n  topics: [t]\n  securityProtocol: SASL_SSL\n  saslMechanism: PLAIN\n";
+
+/// Specs that fail at (or next to) a credential-looking value holding [`MARKER`].
+fn leaky_specs() -> Vec<(&'static str, String)> {
+    let m = MARKER;
+    let kafka = format!("{HEAD}{KAFKA}");
+    vec![
+        (
+            "inline JAAS",
+            format!(
+                "{kafka}  jaas: 'KafkaClient {{ org.apache.kafka.common.security.plain.PlainLoginModule required username=\"$ConnectionString\" password=\"Endpoint=sb://x/;SharedAccessKey={m}\"; }};'\n"
+            ),
+        ),
+        (
+            "inline JAAS, double-quoted",
+            format!(
+                "{kafka}  jaas: \"org.apache.kafka.common.security.scram.ScramLoginModule required username=u password={m};\"\n"
+            ),
+        ),
+        (
+            "a managed option holding a password",
+            format!("{HEAD}extraOptions: {{ClusterPassword: \"{m}\"}}\n"),
+        ),
+        (
+            "a JAAS option with spaces",
+            format!(
+                "{HEAD}extraOptions:\n  sasl.jaas.config: 'org.apache.kafka.common.security.plain.PlainLoginModule required password=\"{m}\";'\n"
+            ),
+        ),
+        (
+            "an invalid label value under a token key",
+            format!("{HEAD}labels:\n  token: \"{m} x\"\n"),
+        ),
+        (
+            "an invalid node selector value under a secret key",
+            format!("{HEAD}nodeSelector:\n  secret: \"{m} x\"\n"),
+        ),
+        (
+            "a duplicate key",
+            format!("{HEAD}podAnnotations:\n  api-token: {m}\n  api-token: {m}\n"),
+        ),
+        (
+            "an unknown field",
+            format!("{HEAD}licenseKey: {{secretName: lic, key: lic, password: {m}}}\n"),
+        ),
+        (
+            "a YAML syntax error",
+            format!("{HEAD}extraOptions: {{Password: \"{m}}}\n"),
+        ),
+        (
+            "a wrong type",
+            format!("namespace: ns\nplatform: aks\nreplicas: \"password={m}\"\n"),
+        ),
+        (
+            "a duration holding a token",
+            format!("{HEAD}metrics: {{interval: \"token={m}\"}}\n"),
+        ),
+    ]
+}
+
+#[test]
+fn no_error_path_shows_a_credential() {
+    for (case, spec) in leaky_specs() {
+        for flags in [
+            &["render"][..],
+            &["--no-snippets", "render"],
+            &["-v", "render"],
+            &["describe"],
+        ] {
+            let args: Vec<&str> = flags.iter().copied().chain(["-"]).collect();
+            let out = run_with_stdin(&args, Some(spec.as_bytes()));
+            assert_eq!(out.code, 1, "{case} {flags:?}: {}", out.stderr);
+            assert!(out.stdout.is_empty(), "{case}");
+            assert!(
+                !out.stderr.contains(MARKER) && !out.stderr.contains("8f3a"),
+                "{case} {flags:?} shows the credential:\n{}",
+                out.stderr
+            );
+        }
+    }
+}
+
+#[test]
+fn an_inline_jaas_config_gets_its_own_message() {
+    let (_, spec) = &leaky_specs()[0];
+    let out = run_with_stdin(&["render", "-"], Some(spec.as_bytes()));
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr
+            .contains("paste the JAAS config into a Secret or a file, not the spec"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !out.stderr.contains("must be a YAML mapping"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("(backplane.jaas)"), "{}", out.stderr);
+    // The excerpt still shows where: the key, with the value redacted.
+    assert!(
+        out.stderr.contains("jaas: 'KafkaClient {<redacted>}"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn a_jaas_file_with_a_password_is_never_quoted() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("jaas.config"),
+        format!("not a login module password=\"{MARKER}\"\n"),
+    )
+    .unwrap();
+    let spec = dir.path().join("cluster.yaml");
+    std::fs::write(
+        &spec,
+        format!("{HEAD}{KAFKA}  jaas: {{file: jaas.config}}\n"),
+    )
+    .unwrap();
+    let out = run(&["-v", "render", spec.to_str().unwrap()]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(!out.stderr.contains(MARKER), "{}", out.stderr);
+}
+
+#[test]
+fn a_nested_field_that_must_be_a_mapping_says_so_not_the_whole_spec() {
+    let out = run_with_stdin(
+        &["render", "-"],
+        Some(format!("{HEAD}autoscale: 3\n").as_bytes()),
+    );
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("`autoscale` must be a mapping"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !out.stderr.contains("the spec must be a YAML mapping"),
+        "{}",
+        out.stderr
+    );
+}
