@@ -910,12 +910,9 @@ fn read_profile(
     })
 }
 
-/// The JSON Schema of the spec, pretty-printed.
+/// The JSON Schema of the spec, pretty-printed (see [`crate::schema`]).
 pub fn schema() -> String {
-    let schema = schemars::schema_for!(spec::Spec);
-    let mut s = serde_json::to_string_pretty(&schema).expect("a schema serializes");
-    s.push('\n');
-    s
+    crate::schema::schema()
 }
 
 /// An annotated starter spec for a platform and backplane.

@@ -18,6 +18,7 @@ pub mod profile;
 pub mod quantity;
 pub mod redact;
 pub mod render;
+pub mod schema;
 pub mod source;
 pub mod spec;
 pub mod suggest;

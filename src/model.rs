@@ -36,7 +36,7 @@ pub const LINT_SKIP_PREFIX: &str = "lint.gen.migratorydata.io/";
 pub const MAX_NAME: usize = 52;
 
 /// Server options gen computes itself; `extraOptions` may not set them.
-const MANAGED_OPTIONS: &[(&str, &str)] = &[
+pub(crate) const MANAGED_OPTIONS: &[(&str, &str)] = &[
     ("Memory", "resources.memory and memoryPercent"),
     ("LogLevel", "logLevel"),
     ("LogFolder", "nothing: gen points it at an emptyDir volume"),

@@ -405,3 +405,110 @@ fn a_nested_field_that_must_be_a_mapping_says_so_not_the_whole_spec() {
         out.stderr
     );
 }
+
+// `gen schema` said "valid" to specs gen refuses.
+
+#[test]
+fn the_schema_is_draft_07_with_an_id_and_refuses_what_gen_refuses_on_one_field() {
+    let out = run(&["schema"]);
+    assert_eq!(out.code, 0);
+    let schema: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(schema["$schema"], "http://json-schema.org/draft-07/schema#");
+    assert_eq!(
+        schema["$id"],
+        "https://gen.migratorydata.io/schemas/v1alpha1/cluster-spec.json"
+    );
+    assert_eq!(
+        schema["required"],
+        serde_json::json!(["namespace", "replicas"])
+    );
+    let both = format!("{HEAD}{KAFKA}  jaas: {{secretName: s, file: jaas.config}}\n");
+    for (case, spec) in [
+        ("empty", "{}\n".to_string()),
+        ("replicas 0", "namespace: ns\nreplicas: 0\n".to_string()),
+        ("jaas secretName and file", both),
+        ("jaas neither", format!("{HEAD}{KAFKA}  jaas: {{}}\n")),
+        (
+            "cpuPercent 101",
+            format!("{HEAD}autoscale: {{min: 2, max: 3, cpuPercent: 101}}\n"),
+        ),
+        ("port 0", format!("{HEAD}service: {{port: 0}}\n")),
+        (
+            "runAsUser 0",
+            format!("{HEAD}security: {{runAsUser: 0, reason: r}}\n"),
+        ),
+        ("a name with capitals", format!("{HEAD}name: Prod\n")),
+        (
+            "a bad platform",
+            "namespace: ns\nreplicas: 2\nplatform: gke\n".to_string(),
+        ),
+        (
+            "another apiVersion",
+            format!("apiVersion: gen.migratorydata.io/v2\n{HEAD}"),
+        ),
+    ] {
+        assert!(
+            common::schema_verdict(&spec).is_err(),
+            "the schema accepts {case}"
+        );
+        let rendered = run_with_stdin(&["render", "-"], Some(spec.as_bytes()));
+        assert_eq!(rendered.code, 1, "gen accepts {case}");
+    }
+}
+
+#[test]
+fn every_example_is_valid_to_the_schema_and_to_gen() {
+    for spec in EXAMPLES.iter().chain(&["examples/overlays/cluster.yaml"]) {
+        let text = std::fs::read_to_string(spec).unwrap();
+        assert_eq!(common::schema_verdict(&text), Ok(()), "{spec}");
+        assert_eq!(run(&["render", spec]).code, 0, "{spec}");
+    }
+    let starter = run(&["init", "--platform", "eks", "--backplane", "kafka"]);
+    assert_eq!(common::schema_verdict(&starter.stdout), Ok(()));
+}
+
+#[test]
+fn every_spec_refused_here_is_refused_by_the_schema_or_for_a_listed_rule() {
+    for (case, spec) in leaky_specs() {
+        let out = run_with_stdin(&["render", "-"], Some(spec.as_bytes()));
+        assert_eq!(out.code, 1, "{case}");
+        common::refusal_agrees_with_schema(&spec, &out.stderr);
+    }
+}
+
+#[test]
+fn the_readme_lists_every_rule_the_schema_cannot_say() {
+    let readme = include_str!("../README.md");
+    let start = readme
+        .find("### What the schema cannot say")
+        .expect("the README section");
+    let section = &readme[start..];
+    let section = &section[..section[4..].find("\n#").map_or(section.len(), |e| e + 4)];
+    for (field, _) in common::BEYOND_SCHEMA {
+        assert!(
+            section.contains(&format!("`{field}`")),
+            "{field} in the README"
+        );
+    }
+}
+
+#[test]
+fn init_writes_the_header_and_points_editors_at_the_schema() {
+    for backplane in ["native", "kafka"] {
+        let out = run(&["init", "--backplane", backplane]);
+        assert_eq!(out.code, 0);
+        assert!(
+            out.stdout
+                .starts_with("# yaml-language-server: $schema=./gen-spec.schema.json\n"),
+            "{}",
+            out.stdout
+        );
+        assert!(
+            out.stdout
+                .contains("\napiVersion: gen.migratorydata.io/v1alpha1\n")
+        );
+        assert!(out.stdout.contains("\nkind: MigratoryDataCluster\n"));
+        let rendered = run_with_stdin(&["render", "--strict", "-"], Some(out.stdout.as_bytes()));
+        assert_eq!(rendered.code, 0, "{}", rendered.stderr);
+    }
+}
