@@ -444,6 +444,7 @@ fn keep(r: Rendered, args: &RenderArgs, multi: bool) -> Kept {
         });
     }
     let bundle = crate::out::Bundle {
+        platform: r.model.platform,
         namespace: &r.model.namespace,
         name: &r.model.name,
         documents: &r.documents,

@@ -512,3 +512,70 @@ fn init_writes_the_header_and_points_editors_at_the_schema() {
         assert_eq!(rendered.code, 0, "{}", rendered.stderr);
     }
 }
+
+// `--out` refused two specs sharing name and namespace on different platforms.
+
+/// Writes `spec` for `platform` under `dir`, named after the platform; returns its path.
+fn spec_for(dir: &std::path::Path, platform: &str) -> String {
+    let path = dir.join(format!("{platform}.yaml"));
+    std::fs::write(
+        &path,
+        format!("name: md\nnamespace: rt\nplatform: {platform}\nreplicas: 4\nseedCount: 3\n"),
+    )
+    .unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+#[test]
+fn a_fleet_spanning_platforms_lays_out_one_directory_per_platform() {
+    let dir = tempfile::tempdir().unwrap();
+    let aks = spec_for(dir.path(), "aks");
+    let eks = spec_for(dir.path(), "eks");
+    let fleet = dir.path().join("fleet");
+    let fleet_arg = fleet.to_str().unwrap();
+    // One platform: today's layout, DIR/<namespace>/<name>/.
+    let other = dir.path().join("other.yaml");
+    std::fs::write(
+        &other,
+        "name: other\nnamespace: rt\nplatform: aks\nreplicas: 4\nseedCount: 3\n",
+    )
+    .unwrap();
+    let one = run(&["render", &aks, other.to_str().unwrap(), "--out", fleet_arg]);
+    assert_eq!(one.code, 0, "{}", one.stderr);
+    assert!(fleet.join("rt/md/kustomization.yaml").is_file());
+    assert!(fleet.join("rt/other/kustomization.yaml").is_file());
+    // Two platforms, same name and namespace: every spec moves under DIR/<platform>/.
+    let two = run(&[
+        "render",
+        &aks,
+        &eks,
+        other.to_str().unwrap(),
+        "--out",
+        fleet_arg,
+    ]);
+    assert_eq!(two.code, 0, "{}", two.stderr);
+    for base in ["aks/rt/md", "eks/rt/md", "aks/rt/other"] {
+        assert!(
+            fleet.join(base).join("kustomization.yaml").is_file(),
+            "{base}"
+        );
+    }
+    assert!(
+        !fleet.join("rt").exists(),
+        "the one-platform layout is gone"
+    );
+    let check = run(&[
+        "render",
+        &aks,
+        &eks,
+        other.to_str().unwrap(),
+        "--out",
+        fleet_arg,
+        "--check",
+    ]);
+    assert_eq!(check.code, 0, "{}", check.stderr);
+    // The same platform twice still needs two directories.
+    let twice = run(&["render", &aks, &aks, &eks, "--out", fleet_arg]);
+    assert_eq!(twice.code, 1);
+    assert!(twice.stderr.contains("aks/rt/md/"), "{}", twice.stderr);
+}
