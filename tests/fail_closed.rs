@@ -545,14 +545,9 @@ fn a_fleet_spanning_platforms_lays_out_one_directory_per_platform() {
     assert!(fleet.join("rt/md/kustomization.yaml").is_file());
     assert!(fleet.join("rt/other/kustomization.yaml").is_file());
     // Two platforms, same name and namespace: every spec moves under DIR/<platform>/.
-    let two = run(&[
-        "render",
-        &aks,
-        &eks,
-        other.to_str().unwrap(),
-        "--out",
-        fleet_arg,
-    ]);
+    let other = other.to_str().unwrap();
+    let all = ["render", &aks, &eks, other, "--out", fleet_arg];
+    let two = run(&all);
     assert_eq!(two.code, 0, "{}", two.stderr);
     for base in ["aks/rt/md", "eks/rt/md", "aks/rt/other"] {
         assert!(
@@ -564,15 +559,7 @@ fn a_fleet_spanning_platforms_lays_out_one_directory_per_platform() {
         !fleet.join("rt").exists(),
         "the one-platform layout is gone"
     );
-    let check = run(&[
-        "render",
-        &aks,
-        &eks,
-        other.to_str().unwrap(),
-        "--out",
-        fleet_arg,
-        "--check",
-    ]);
+    let check = run(&[&all[..], &["--check"]].concat());
     assert_eq!(check.code, 0, "{}", check.stderr);
     // The same platform twice still needs two directories.
     let twice = run(&["render", &aks, &aks, &eks, "--out", fleet_arg]);
