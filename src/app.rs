@@ -202,6 +202,9 @@ impl Output {
 /// write to a bad descriptor (EBADF) as success, and gen must not.
 fn write_stdout(bytes: &[u8]) -> std::io::Result<()> {
     use std::os::fd::AsFd;
+    if bytes.is_empty() {
+        return Ok(());
+    }
     let fd = std::io::stdout().as_fd().try_clone_to_owned()?;
     let mut file = std::fs::File::from(fd);
     file.write_all(bytes)?;
@@ -234,7 +237,7 @@ fn spec_inputs(args: &[String], example: bool, command: &str) -> Result<Vec<Stri
     Ok(args.to_vec())
 }
 
-/// `gen describe`: one spec (default: the embedded example), rendered and checked exactly as
+/// `gen describe`: one spec (or `--example`), rendered and checked exactly as
 /// `gen render` would, then summarised instead of printed.
 fn describe_command(args: &DescribeArgs, out: &mut Output) -> i32 {
     out.strict = args.strict;

@@ -566,3 +566,35 @@ fn a_fleet_spanning_platforms_lays_out_one_directory_per_platform() {
     assert_eq!(twice.code, 1);
     assert!(twice.stderr.contains("aks/rt/md/"), "{}", twice.stderr);
 }
+
+// The checkov skip for CKV_K8S_43 said "pinned by tag" of `:latest` and untagged images.
+
+#[test]
+fn the_image_digest_skip_tells_the_truth_about_the_tag() {
+    let skip = |image: &str| {
+        let spec = format!("{HEAD}image: {image}\n");
+        let out = run_with_stdin(&["-q", "render", "-"], Some(spec.as_bytes()));
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        let bundle = Bundle::parse(&out.stdout);
+        let sts = bundle.get("StatefulSet", "migratorydata");
+        let annotations = sts["metadata"]["annotations"].as_object()?;
+        annotations
+            .values()
+            .filter_map(|v| v.as_str())
+            .find(|v| v.starts_with("CKV_K8S_43="))
+            .map(str::to_string)
+    };
+    for unpinned in [
+        "migratorydata/server:latest",
+        "migratorydata/server",
+        "reg:5000/md",
+    ] {
+        let why = skip(unpinned).expect("a skip");
+        assert!(why.contains("not pinned at all"), "{unpinned}: {why}");
+        assert!(!why.contains("pinned by tag"), "{unpinned}: {why}");
+    }
+    let why = skip("reg:5000/migratorydata/server:6.0.24").expect("a skip");
+    assert!(why.contains("pinned by tag"), "{why}");
+    let digest = format!("migratorydata/server@sha256:{}", "a".repeat(64));
+    assert_eq!(skip(&digest), None);
+}
