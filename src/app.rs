@@ -67,8 +67,15 @@ pub fn main() -> i32 {
             }
         },
     };
-    out.flush();
-    code
+    match out.flush() {
+        Ok(()) => code,
+        // A closed pipe (`gen render | head`) is the reader's choice, not gen's failure.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => code,
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "error: cannot write to stdout: {e}");
+            1
+        }
+    }
 }
 
 /// Collects what a command prints: stdout only on success, diagnostics on stderr.
@@ -83,6 +90,10 @@ pub struct Output {
     /// With `record`: every diagnostic, printed or silenced (for `gen fn`'s results).
     pub(crate) seen: Vec<Diagnostic>,
     pub(crate) record: bool,
+    /// `--strict`: every warning is reported, and counted, as an error.
+    strict: bool,
+    /// Warnings `--strict` turned into errors.
+    strict_errors: usize,
 }
 
 impl Output {
@@ -98,6 +109,8 @@ impl Output {
             warnings: 0,
             seen: Vec::new(),
             record: false,
+            strict: false,
+            strict_errors: 0,
         }
     }
 
@@ -106,6 +119,14 @@ impl Output {
     }
 
     pub(crate) fn diagnostic(&mut self, d: &Diagnostic, source: Option<&str>) {
+        if d.severity == Severity::Warning && self.strict {
+            let mut e = d.clone();
+            e.severity = Severity::Error;
+            e.notes
+                .push("note: an error because of --strict".to_string());
+            self.strict_errors += 1;
+            return self.diagnostic(&e, source);
+        }
         if self.record {
             self.seen.push(d.clone());
         }
@@ -149,7 +170,7 @@ impl Output {
 
     fn info(&mut self, line: &str) {
         if self.verbose {
-            self.stderr.push_str(line);
+            self.stderr.push_str(&crate::redact::text(line));
             self.stderr.push('\n');
         }
     }
@@ -165,6 +186,8 @@ impl Output {
             warnings: 0,
             seen: Vec::new(),
             record: self.record,
+            strict: self.strict,
+            strict_errors: 0,
         }
     }
 
@@ -174,6 +197,7 @@ impl Output {
         self.stderr.push_str(&other.stderr);
         self.warnings += other.warnings;
         self.seen.extend(other.seen);
+        self.strict_errors += other.strict_errors;
     }
 
     /// Drops stdout: a failed command prints nothing there.
@@ -181,25 +205,66 @@ impl Output {
         self.stdout.clear();
     }
 
-    fn flush(&mut self) {
+    /// Prints stderr, then stdout. A failed write to stdout (a full disk, `> /dev/full`, a
+    /// closed pipe) is returned: the caller decides what it means for the exit code.
+    fn flush(&mut self) -> std::io::Result<()> {
         let mut err = std::io::stderr().lock();
         let _ = err.write_all(self.stderr.as_bytes());
-        let mut o = std::io::stdout().lock();
-        // A closed pipe (`gen render | head`) is not gen's failure.
-        let _ = o.write_all(self.stdout.as_bytes()).and_then(|_| o.flush());
+        write_stdout(self.stdout.as_bytes())
     }
 }
 
-/// `gen describe`: one spec (default: the embedded example), rendered and checked exactly as
+/// Writes `bytes` to file descriptor 1 through a handle of its own: std's `Stdout` reports a
+/// write to a bad descriptor (EBADF) as success, and gen must not.
+fn write_stdout(bytes: &[u8]) -> std::io::Result<()> {
+    use std::os::fd::AsFd;
+    if bytes.is_empty() {
+        return Ok(());
+    }
+    let fd = std::io::stdout().as_fd().try_clone_to_owned()?;
+    let mut file = std::fs::File::from(fd);
+    file.write_all(bytes)?;
+    file.flush()
+}
+
+/// A usage error (exit 2): the command line cannot mean anything gen should do.
+fn usage_error(out: &mut Output, message: &str) -> i32 {
+    out.error_text(message);
+    2
+}
+
+/// What the spec arguments `args` mean: `--example` is the embedded example; no argument, or
+/// an empty one (an unset variable in `gen render $SPEC`), is a usage error, never the example.
+fn spec_inputs(args: &[String], example: bool, command: &str) -> Result<Vec<String>, String> {
+    let forms = format!(
+        "name a spec file (`gen {command} cluster.yaml`), `-` to read stdin, or `--example` for the embedded example"
+    );
+    if example {
+        return Ok(vec![String::new()]);
+    }
+    if args.is_empty() {
+        return Err(format!("no spec given: {forms}"));
+    }
+    if args.iter().any(String::is_empty) {
+        return Err(format!(
+            "an empty spec path (an unset variable?) names no file: {forms}"
+        ));
+    }
+    Ok(args.to_vec())
+}
+
+/// `gen describe`: one spec (or `--example`), rendered and checked exactly as
 /// `gen render` would, then summarised instead of printed.
 fn describe_command(args: &DescribeArgs, out: &mut Output) -> i32 {
-    let source = match args.spec.as_deref() {
-        None => Source {
-            name: "<embedded example>".to_string(),
-            path: None,
-            text: EMBEDDED_EXAMPLE.to_string(),
-        },
-        Some(arg) => match source::read(arg, source::DEFAULT_MAX_BYTES) {
+    out.strict = args.strict;
+    let given: Vec<String> = args.spec.iter().cloned().collect();
+    let arg = match spec_inputs(&given, args.example, "describe") {
+        Ok(mut inputs) => inputs.remove(0),
+        Err(e) => return usage_error(out, &e),
+    };
+    let source = match arg.as_str() {
+        "" => embedded_example(),
+        arg => match source::read(arg, source::DEFAULT_MAX_BYTES) {
             Ok(s) => s,
             Err(e) => {
                 out.diagnostic(&input_error(&e), None);
@@ -214,6 +279,7 @@ fn describe_command(args: &DescribeArgs, out: &mut Output) -> i32 {
         ..Default::default()
     };
     match render_one(source, &opts, out) {
+        Some(_) if out.strict_errors > 0 => 1,
         Some(r) => {
             let diagram = args.diagram.map(Into::into);
             out.stdout(&crate::describe::describe(&r.model, &r.documents, diagram));
@@ -242,10 +308,10 @@ fn render_command(args: &RenderArgs, out: &mut Output) -> i32 {
             }
         },
     };
-    let inputs: Vec<String> = if args.specs.is_empty() {
-        vec![String::new()]
-    } else {
-        args.specs.clone()
+    out.strict = args.strict;
+    let inputs = match spec_inputs(&args.specs, args.example, "render") {
+        Ok(i) => i,
+        Err(e) => return usage_error(out, &e),
     };
     let progress = (args.out.is_some() && inputs.len() > 1 && std::io::stderr().is_terminal())
         .then(|| std::sync::Mutex::new(Progress::new(inputs.len())));
@@ -274,7 +340,7 @@ fn render_command(args: &RenderArgs, out: &mut Output) -> i32 {
             None => failed = true,
         }
     }
-    if failed {
+    if failed || out.strict_errors > 0 {
         out.discard_stdout();
         return 1;
     }
@@ -284,19 +350,92 @@ fn render_command(args: &RenderArgs, out: &mut Output) -> i32 {
     if rendered.iter().any(Kept::has_secret) && std::io::stdout().is_terminal() {
         out.warning_text("the rendered Secret holds the JAAS credentials and stdout is a terminal; redirect it to a file or pipe it to kubectl");
     }
-    for r in rendered {
-        if let Kept::Stream { text, .. } = r {
-            out.stdout(&text);
+    let streams: Vec<Stream> = rendered
+        .into_iter()
+        .filter_map(|k| match k {
+            Kept::Stream(s) => Some(s),
+            Kept::Files { .. } => None,
+        })
+        .collect();
+    let clashes = stream_clashes(&streams);
+    for c in &clashes {
+        out.error_text(c);
+    }
+    if !clashes.is_empty() || out.strict_errors > 0 {
+        out.discard_stdout();
+        return 1;
+    }
+    out.stdout(&join_streams(&streams));
+    0
+}
+
+/// Why several specs cannot share one stream: two render an object of one kind and name in
+/// one namespace (the later would silently replace the earlier on apply). The Namespace
+/// itself is exempt: [`join_streams`] prints it once.
+fn stream_clashes(streams: &[Stream]) -> Vec<String> {
+    let mut owner: std::collections::HashMap<(&str, &str, &str), &str> =
+        std::collections::HashMap::new();
+    let mut clashes: Vec<(&str, &str, &str)> = Vec::new();
+    for s in streams {
+        for (kind, name) in &s.objects {
+            let key = (s.namespace.as_str(), *kind, name.as_str());
+            match owner.get(&key) {
+                Some(first) if !clashes.iter().any(|c| c.0 == *first && c.1 == s.spec) => {
+                    clashes.push((first, &s.spec, &s.namespace));
+                }
+                Some(_) => {}
+                None => {
+                    owner.insert(key, &s.spec);
+                }
+            }
         }
     }
-    0
+    clashes
+        .into_iter()
+        .map(|(a, b, ns)| {
+            format!(
+                "`{a}` and `{b}` render objects of the same kind and name in namespace `{ns}`: in one stream the second would replace the first; give each cluster its own `name` or `namespace`"
+            )
+        })
+        .collect()
+}
+
+/// The streams of several specs as one: each Namespace only once, from the first spec that
+/// renders it.
+fn join_streams(streams: &[Stream]) -> String {
+    let mut printed = std::collections::HashSet::new();
+    let mut text = String::with_capacity(streams.iter().map(|s| s.text.len() + 64).sum());
+    for s in streams {
+        if let Some(ns) = &s.namespace_doc
+            && printed.insert(s.namespace.as_str())
+        {
+            text.push_str("---\n");
+            text.push_str(ns);
+        }
+        text.push_str(&s.text);
+    }
+    text
+}
+
+/// One spec's bundle for stdout: its Namespace apart, so a shared one is printed once.
+struct Stream {
+    /// The spec's name in messages.
+    spec: String,
+    namespace: String,
+    /// The Namespace document, when the bundle has one.
+    namespace_doc: Option<String>,
+    /// Every other document, joined.
+    text: String,
+    /// Kind and name of every object but the Namespace.
+    objects: Vec<(&'static str, String)>,
+    has_secret: bool,
 }
 
 /// What a render keeps of one spec until every spec has passed: only what it prints or
 /// writes, so a fleet's memory is its output, not every model and document as well.
 enum Kept {
     /// The YAML stream for stdout.
-    Stream { text: String, has_secret: bool },
+    Stream(Stream),
     /// `--out`: the spec's files (or why they cannot be laid out) and its object count.
     Files {
         files: Result<crate::out::BundleFiles, crate::out::OutError>,
@@ -306,24 +445,25 @@ enum Kept {
 
 impl Kept {
     fn has_secret(&self) -> bool {
-        matches!(
-            self,
-            Kept::Stream {
-                has_secret: true,
-                ..
-            }
-        )
+        matches!(self, Kept::Stream(s) if s.has_secret)
     }
 }
 
 fn keep(r: Rendered, args: &RenderArgs, multi: bool) -> Kept {
     if args.out.is_none() {
-        return Kept::Stream {
-            text: render::join(&r.documents),
+        let (namespace, rest): (Vec<Document>, Vec<Document>) =
+            r.documents.into_iter().partition(|d| d.kind == "Namespace");
+        return Kept::Stream(Stream {
+            spec: r.source.name,
+            namespace: r.model.namespace.clone(),
+            namespace_doc: namespace.into_iter().next().map(|d| d.text),
+            objects: rest.iter().map(|d| (d.kind, d.name.clone())).collect(),
+            text: render::join(&rest),
             has_secret: r.model.jaas_secret.is_some(),
-        };
+        });
     }
     let bundle = crate::out::Bundle {
+        platform: r.model.platform,
         namespace: &r.model.namespace,
         name: &r.model.name,
         documents: &r.documents,
@@ -338,7 +478,7 @@ fn keep(r: Rendered, args: &RenderArgs, multi: bool) -> Kept {
 /// Fleets of at least this many specs render on several threads.
 const PARALLEL_RENDER_FROM: usize = 16;
 
-/// Reads one spec argument (`""` is the embedded example) and renders it.
+/// Reads one spec argument (`""` stands for `--example`) and renders it.
 fn render_input(
     arg: &str,
     args: &RenderArgs,
@@ -346,11 +486,7 @@ fn render_input(
     out: &mut Output,
 ) -> Option<Rendered> {
     let source = if arg.is_empty() {
-        Source {
-            name: "<embedded example>".to_string(),
-            path: None,
-            text: EMBEDDED_EXAMPLE.to_string(),
-        }
+        embedded_example()
     } else {
         match source::read(arg, args.max_input_bytes) {
             Ok(s) => s,
@@ -380,6 +516,15 @@ fn render_input(
         return None;
     }
     Some(rendered)
+}
+
+/// The embedded example as an input (`--example`).
+fn embedded_example() -> Source {
+    Source {
+        name: "<embedded example>".to_string(),
+        path: None,
+        text: EMBEDDED_EXAMPLE.to_string(),
+    }
 }
 
 /// Parses, resolves and renders one spec, reporting every problem. None when it failed.
@@ -531,6 +676,8 @@ fn write_out(
     }
     match crate::out::write(dir, &files, &crate::out::RealFs) {
         Ok(report) => {
+            // The tree is written: what follows is about the directory, not the spec.
+            out.strict = false;
             for note in &report.notes {
                 out.warning_text(note);
             }
@@ -667,7 +814,7 @@ fn problem(
         file: Some(source.name.clone()),
         pos: Some(pos.unwrap_or(Pos { line: 1, column: 1 })),
         path: Some(p.path.clone()),
-        label: p.message.clone(),
+        label: crate::redact::message_about(&p.path.to_string(), &p.message).into_owned(),
         notes: vec![],
     }
 }
@@ -690,15 +837,37 @@ fn parse_error(source: &Source, e: &serde_saphyr::Error) -> Diagnostic {
     if let Some(hint) = did_you_mean(&message, source, pos) {
         notes.push(format!("help: did you mean `{hint}`?"));
     }
+    let path = path.filter(|p| !p.is_root());
+    let label = match &path {
+        Some(p) if wants_mapping(&message) => nested_mapping(p, source, pos),
+        _ => explain(&message),
+    };
     Diagnostic {
         severity: Severity::Error,
         message: format!("invalid cluster spec `{}`", source.name),
         file: Some(source.name.clone()),
         pos: Some(pos.unwrap_or(Pos { line: 1, column: 1 })),
-        path: path.filter(|p| !p.is_root()),
-        label: explain(&message),
+        path,
+        label,
         notes,
     }
+}
+
+/// True for the parser's "a mapping was expected here" messages.
+fn wants_mapping(message: &str) -> bool {
+    message.starts_with("unexpected end of input") || message.starts_with("expected mapping start")
+}
+
+/// A field that must be a mapping holds something else. A JAAS config pasted in place of
+/// `jaas: {secretName | file}` is a real mistake, and a credential: say so, without quoting it.
+fn nested_mapping(path: &crate::path::FieldPath, source: &Source, pos: Option<Pos>) -> String {
+    let line = pos
+        .and_then(|p| source.text.lines().nth(p.line.saturating_sub(1)))
+        .unwrap_or("");
+    if crate::redact::is_jaas(line) || path.to_string().ends_with("jaas") && line.contains('=') {
+        return "paste the JAAS config into a Secret or a file, not the spec: `jaas: {secretName: <a Secret with the key jaas.config>}` or `jaas: {file: jaas.config}`".to_string();
+    }
+    format!("`{path}` must be a mapping (`key: value` lines indented under it)")
 }
 
 /// Drops serde-saphyr's own `error: line L column C: ` prefix: the diagnostic shows the place.
@@ -794,12 +963,9 @@ fn read_profile(
     })
 }
 
-/// The JSON Schema of the spec, pretty-printed.
+/// The JSON Schema of the spec, pretty-printed (see [`crate::schema`]).
 pub fn schema() -> String {
-    let schema = schemars::schema_for!(spec::Spec);
-    let mut s = serde_json::to_string_pretty(&schema).expect("a schema serializes");
-    s.push('\n');
-    s
+    crate::schema::schema()
 }
 
 /// An annotated starter spec for a platform and backplane.

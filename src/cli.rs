@@ -40,12 +40,12 @@ pub struct Cli {
 pub enum Command {
     /// Render one or more specs into a Kubernetes bundle.
     #[command(
-        after_help = "Examples:\n  gen render cluster.yaml | kubectl apply -f -\n  gen render cluster.yaml --out base/          # a kustomize base\n  gen render cluster.yaml --out base/ --check  # exit 1 with a diff if base/ drifted\n  gen render                                   # the embedded example"
+        after_help = "Examples:\n  gen render cluster.yaml | kubectl apply -f -\n  gen render cluster.yaml --out base/          # a kustomize base\n  gen render cluster.yaml --out base/ --check  # exit 1 with a diff if base/ drifted\n  gen render --strict cluster.yaml             # CI: every warning is an error\n  gen render --example                         # the embedded example"
     )]
     Render(RenderArgs),
     /// Show what a spec's bundle will create: a table of objects, or a diagram of their references.
     #[command(
-        after_help = "Examples:\n  gen describe cluster.yaml                     # KIND, NAME, DETAILS of every object\n  gen describe cluster.yaml --diagram mermaid   # for a ```mermaid block in a pull request\n  gen describe cluster.yaml --diagram dot | dot -Tpng -o bundle.png\n  gen describe                                  # the embedded example"
+        after_help = "Examples:\n  gen describe cluster.yaml                     # KIND, NAME, DETAILS of every object\n  gen describe cluster.yaml --diagram mermaid   # for a ```mermaid block in a pull request\n  gen describe cluster.yaml --diagram dot | dot -Tpng -o bundle.png\n  gen describe --example                        # the embedded example"
     )]
     Describe(DescribeArgs),
     /// Lint Kubernetes manifests against Kubernetes' API and MigratoryData's rules.
@@ -95,8 +95,15 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct RenderArgs {
-    /// Spec files (`-` for stdin). None: the embedded example.
+    /// Spec files (`-` for stdin).
+    #[arg(conflicts_with = "example")]
     pub specs: Vec<String>,
+    /// Render the embedded example spec (a native AKS cluster) instead of a file.
+    #[arg(long)]
+    pub example: bool,
+    /// Every warning is an error: exit 1 and print nothing (the CI setting).
+    #[arg(long)]
+    pub strict: bool,
     /// Target platform; overrides the spec's `platform`.
     #[arg(long, value_enum)]
     pub platform: Option<PlatformArg>,
@@ -187,8 +194,15 @@ pub enum FormatArg {
 
 #[derive(Debug, Args)]
 pub struct DescribeArgs {
-    /// Spec file (`-` for stdin). None: the embedded example.
+    /// Spec file (`-` for stdin).
+    #[arg(conflicts_with = "example")]
     pub spec: Option<String>,
+    /// Describe the embedded example spec instead of a file.
+    #[arg(long)]
+    pub example: bool,
+    /// Every warning is an error: exit 1 and print nothing (the CI setting).
+    #[arg(long)]
+    pub strict: bool,
     /// Target platform; overrides the spec's `platform`.
     #[arg(long, value_enum)]
     pub platform: Option<PlatformArg>,

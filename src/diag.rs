@@ -210,10 +210,12 @@ impl Paint {
     }
 }
 
-/// Replaces line breaks and tabs with spaces and other control characters with U+FFFD.
+/// Replaces line breaks and tabs with spaces and other control characters with U+FFFD, and
+/// credential-looking values with `<redacted>` (see [`crate::redact`]).
 fn clean(text: &str) -> Cow<'_, str> {
+    let text = crate::redact::text(text);
     if !text.chars().any(char::is_control) {
-        return Cow::Borrowed(text);
+        return text;
     }
     let map = |c: char| match c {
         '\t' | '\n' | '\r' => ' ',
@@ -235,7 +237,7 @@ impl Excerpt {
     /// None when `pos.line` is not in `source`.
     fn new(source: &str, pos: Pos) -> Option<Excerpt> {
         let raw = source.lines().nth(pos.line.checked_sub(1)?)?;
-        let cells: Vec<(Cow<'static, str>, usize)> = raw.chars().map(cell).collect();
+        let cells = cells(raw);
         let at = pos.column.saturating_sub(1).min(cells.len());
         let total: usize = cells.iter().map(|c| c.1).sum();
         let (from, to) = match total > MAX_WIDTH {
@@ -259,6 +261,22 @@ impl Excerpt {
             caret,
         })
     }
+}
+
+/// How each char of `raw` prints, and how many columns it takes: a credential-looking value
+/// prints as one `<redacted>` cell (its other chars take no column, so the caret stays right).
+fn cells(raw: &str) -> Vec<(Cow<'static, str>, usize)> {
+    let spans = crate::redact::spans(raw);
+    raw.char_indices()
+        .map(|(i, c)| match spans.iter().find(|s| s.contains(&i)) {
+            Some(s) if s.start == i => (
+                Cow::Borrowed(crate::redact::REDACTED),
+                crate::redact::REDACTED.len(),
+            ),
+            Some(_) => (Cow::Borrowed(""), 0),
+            None => cell(c),
+        })
+        .collect()
 }
 
 /// How one source char prints, and how many columns it takes.

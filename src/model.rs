@@ -36,7 +36,7 @@ pub const LINT_SKIP_PREFIX: &str = "lint.gen.migratorydata.io/";
 pub const MAX_NAME: usize = 52;
 
 /// Server options gen computes itself; `extraOptions` may not set them.
-const MANAGED_OPTIONS: &[(&str, &str)] = &[
+pub(crate) const MANAGED_OPTIONS: &[(&str, &str)] = &[
     ("Memory", "resources.memory and memoryPercent"),
     ("LogLevel", "logLevel"),
     ("LogFolder", "nothing: gen points it at an emptyDir volume"),
@@ -895,11 +895,15 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
     }
     let digest = image.contains("@sha256:");
     if !digest {
-        scanner_skips.push((
-            "CKV_K8S_43",
-            "the image is pinned by tag; give image as name@sha256:digest to pin it by content"
-                .to_string(),
-        ));
+        let why = match unpinned(&image) {
+            true => {
+                "the image is not pinned at all (the tag `latest` or none, which gen warns about and --strict refuses); give image as name:version, or name@sha256:digest to pin it by content"
+            }
+            false => {
+                "the image is pinned by tag; give image as name@sha256:digest to pin it by content"
+            }
+        };
+        scanner_skips.push(("CKV_K8S_43", why.to_string()));
     }
     if env.iter().any(|e| e.secret.is_some()) {
         scanner_skips.push((
@@ -926,6 +930,9 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
             format!("checkov.io/skip{}", i + 1),
             format!("{id}={reason}"),
         );
+    }
+    if let Some(why) = external_secrets(spec, kafka) {
+        workload_annotations.insert(format!("{LINT_SKIP_PREFIX}external-ref"), why);
     }
 
     let tolerations = spec
@@ -1356,6 +1363,45 @@ fn check_reason(c: &mut Check, path: &str, reason: &str) {
     if reason.trim().is_empty() || reason.contains(['=', '\n', '\r']) {
         c.error(path, "must be one non-empty line without `=`");
     }
+}
+
+/// The reason for silencing `external-ref` on the workload: every Secret the spec names and
+/// gen does not render, with the field naming it. None when the spec names none.
+fn external_secrets(spec: &Spec, kafka: bool) -> Option<String> {
+    let mut named: Vec<String> = Vec::new();
+    let backplane = spec.backplane.as_ref().filter(|_| kafka);
+    if let Some(n) = backplane
+        .and_then(|b| b.jaas.as_ref())
+        .and_then(|j| j.secret_name.as_ref())
+    {
+        named.push(format!("`{n}` (backplane.jaas.secretName)"));
+    }
+    if let Some(t) = backplane.and_then(|b| b.truststore.as_ref()) {
+        named.push(format!("`{}` (backplane.truststore)", t.secret_name));
+    }
+    for (field, r) in [
+        ("licenseKey", &spec.license_key),
+        ("clusterPassword", &spec.cluster_password),
+    ] {
+        if let Some(r) = r {
+            named.push(format!("`{}` ({field})", r.secret_name));
+        }
+    }
+    for n in &spec.image_pull_secrets {
+        named.push(format!("`{n}` (imagePullSecrets)"));
+    }
+    (!named.is_empty()).then(|| {
+        format!(
+            "the spec names Secrets managed outside this bundle; create them in the namespace first: {}",
+            named.join(", ")
+        )
+    })
+}
+
+/// True when `image` (no digest) has no tag or the tag `latest`: it moves with every push.
+fn unpinned(image: &str) -> bool {
+    let last = image.rsplit('/').next().unwrap_or(image);
+    matches!(last.split_once(':'), None | Some((_, "latest")))
 }
 
 fn check_image(c: &mut Check, image: &str) {

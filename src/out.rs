@@ -3,7 +3,9 @@
 //! # Layout
 //!
 //! One spec writes into DIR itself; several write into `DIR/<namespace>/<name>/`, each its own
-//! base. A base holds one file per object, `<kind>-<name>.yaml` (kind lowercased), and a
+//! base, when they all target one platform, and into `DIR/<platform>/<namespace>/<name>/`
+//! (every spec, so the layout has one rule) when they target several: two specs may then share
+//! a name and namespace, since they go to different clusters. A base holds one file per object, `<kind>-<name>.yaml` (kind lowercased), and a
 //! `kustomization.yaml` listing them in apply order. With `jaas.file` the Secret is not written
 //! as an object: the JAAS file goes to `jaas.config` beside the kustomization (mode 0600), a
 //! `secretGenerator` there turns it into the Secret, and kustomize's name-hash suffix plus its
@@ -91,6 +93,9 @@ const KUSTOMIZATION_HEADER: &str = "# Written by `gen render --out`; edits are l
 /// One rendered spec, as `--out` needs it.
 #[derive(Clone, Copy)]
 pub struct Bundle<'a> {
+    /// The platform it targets (`aks`, `eks`, `openshift`): a fleet spanning several lays out
+    /// one directory per platform.
+    pub platform: &'a str,
     pub namespace: &'a str,
     pub name: &'a str,
     /// In apply order, as [`crate::render::render`] returns them.
@@ -248,24 +253,25 @@ pub fn plan(bundles: &[Bundle], multi: bool) -> Result<Vec<PlannedFile>, OutErro
 /// One bundle's files, planned on their own (a fleet plans each spec as soon as it renders and
 /// keeps only these); [`plan_all`] puts them together.
 pub struct BundleFiles {
+    platform: String,
     namespace: String,
     name: String,
     files: Vec<PlannedFile>,
 }
 
-/// Plans one bundle's files: under `<namespace>/<name>/` when `multi`, at DIR's top otherwise.
+/// Plans one bundle's files, relative to its own directory: [`plan_all`] places them once
+/// it knows the fleet (at DIR's top for one spec; `[<platform>/]<namespace>/<name>/` when
+/// `multi`).
 pub fn plan_bundle(b: &Bundle, multi: bool) -> Result<BundleFiles, OutError> {
-    let prefix = if multi {
-        for part in [b.namespace, b.name] {
+    if multi {
+        for part in [b.platform, b.namespace, b.name] {
             check_component(part)?;
         }
-        format!("{}/{}/", b.namespace, b.name)
-    } else {
-        String::new()
-    };
+    }
     let mut files = Vec::with_capacity(b.documents.len() + 2);
-    plan_one(b, &prefix, &mut files)?;
+    plan_one(b, "", &mut files)?;
     Ok(BundleFiles {
+        platform: b.platform.to_string(),
         namespace: b.namespace.to_string(),
         name: b.name.to_string(),
         files,
@@ -280,18 +286,44 @@ pub fn plan_all(parts: Vec<BundleFiles>, multi: bool) -> Result<Vec<PlannedFile>
             parts.len()
         )));
     }
+    let platforms: BTreeSet<&str> = parts.iter().map(|p| p.platform.as_str()).collect();
+    let by_platform = platforms.len() > 1;
     let mut seen = BTreeSet::new();
     for p in &parts {
-        if multi && !seen.insert((p.namespace.as_str(), p.name.as_str())) {
+        let platform = if by_platform { p.platform.as_str() } else { "" };
+        if multi && !seen.insert((platform, p.namespace.as_str(), p.name.as_str())) {
+            let dir = fleet_dir(p, by_platform);
             return Err(OutError::Invalid(format!(
-                "two specs render cluster `{}` in namespace `{}`: each needs its own directory {}/{}/",
-                p.name, p.namespace, p.namespace, p.name
+                "two specs render cluster `{}` in namespace `{}` for {}: each needs its own directory {dir}",
+                p.name, p.namespace, p.platform
             )));
         }
     }
-    let files: Vec<PlannedFile> = parts.into_iter().flat_map(|p| p.files).collect();
+    let files: Vec<PlannedFile> = parts
+        .into_iter()
+        .flat_map(|p| {
+            let prefix = if multi {
+                fleet_dir(&p, by_platform)
+            } else {
+                String::new()
+            };
+            p.files.into_iter().map(move |mut f| {
+                f.path.insert_str(0, &prefix);
+                f
+            })
+        })
+        .collect();
     validate(&files)?;
     Ok(files)
+}
+
+/// A fleet member's directory: `<namespace>/<name>/`, under `<platform>/` when the fleet spans
+/// several platforms.
+fn fleet_dir(p: &BundleFiles, by_platform: bool) -> String {
+    match by_platform {
+        true => format!("{}/{}/{}/", p.platform, p.namespace, p.name),
+        false => format!("{}/{}/", p.namespace, p.name),
+    }
 }
 
 fn plan_one(b: &Bundle, prefix: &str, files: &mut Vec<PlannedFile>) -> Result<(), OutError> {

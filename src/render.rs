@@ -219,7 +219,13 @@ pub fn starter(profile: &crate::profile::Profile, kafka: bool) -> String {
         security_protocol => k.security_protocol.as_str(),
         sasl_mechanism => k.sasl_mechanism.as_str(),
     };
-    let ctx = minijinja::context! { platform => profile.platform.as_str(), kafka, starter };
+    let ctx = minijinja::context! {
+        platform => profile.platform.as_str(),
+        kafka,
+        starter,
+        api_version => crate::spec::API_VERSION,
+        kind => crate::spec::KIND,
+    };
     let mut text = environment()
         .get_template("init.yaml.j2")
         .and_then(|t| t.render(ctx))

@@ -62,6 +62,7 @@ fn render_spec(spec_text: &str, jaas: Option<&str>) -> Rendered {
 
 fn bundle(r: &Rendered) -> Bundle<'_> {
     Bundle {
+        platform: r.model.platform,
         namespace: &r.model.namespace,
         name: &r.model.name,
         documents: &r.documents,
@@ -766,6 +767,7 @@ fn fleet<'a>(names: &'a [(String, String)], r: &'a Rendered) -> Vec<Bundle<'a>> 
     names
         .iter()
         .map(|(ns, name)| Bundle {
+            platform: "aks",
             namespace: ns,
             name,
             documents: &r.documents,

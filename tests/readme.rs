@@ -52,7 +52,10 @@ fn every_rule_is_documented_with_why_and_fix() {
 #[test]
 fn first_screen_has_the_two_commands() {
     let first: String = README.lines().take(30).collect::<Vec<_>>().join("\n");
-    assert!(first.contains("cargo run -- render"), "the run command");
+    assert!(
+        first.contains("cargo run -- render --example"),
+        "the run command"
+    );
     assert!(
         first.contains("<!-- test-command -->"),
         "the test command CI reads"

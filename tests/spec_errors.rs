@@ -23,6 +23,7 @@ fn fails(spec: &str, field: &str, line: usize, says: &str) {
         "expected `{says}` in:\n{}",
         out.stderr
     );
+    common::refusal_agrees_with_schema(spec, &out.stderr);
 }
 
 #[test]

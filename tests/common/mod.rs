@@ -104,3 +104,64 @@ pub fn tool(program: &str, args: &[&str]) -> bool {
     }
     found
 }
+
+/// Rules gen checks that `gen schema` does not express, each as (field path gen names, words
+/// of its message). The README lists them under "What the schema cannot say"; a spec the
+/// schema accepts may be refused only for one of these.
+pub const BEYOND_SCHEMA: &[(&str, &str)] = &[
+    ("platform", "or pass --platform"),
+    ("replicas", "autoscale."),
+    ("seedCount", "at most replicas"),
+    ("seedCount", "native clustering"),
+    ("autoscale.min", "seedCount"),
+    ("autoscale.min", "autoscale.max"),
+    ("metadata.name", "metadata.name"),
+    ("metadata.namespace", "metadata.namespace"),
+    ("backplane.bootstrapServers", "a kafka backplane needs"),
+    ("backplane.topics", "a kafka backplane needs"),
+    ("backplane.saslMechanism", "needs a saslMechanism"),
+    ("backplane.jaas", "needs a JAAS file"),
+    ("backplane.jaas.file", "cannot read"),
+    ("resources.memory", "heap at memoryPercent"),
+    ("security.reason", "needs a reason"),
+    ("networkPolicy.reason", "needs a reason"),
+];
+
+/// What `gen schema` says of `spec` (YAML text): Ok, or its complaints.
+pub fn schema_verdict(spec: &str) -> Result<(), Vec<String>> {
+    static VALIDATOR: std::sync::OnceLock<jsonschema::Validator> = std::sync::OnceLock::new();
+    let validator = VALIDATOR.get_or_init(|| {
+        jsonschema::options()
+            .with_draft(jsonschema::Draft::Draft7)
+            .build(&gen_core::schema::value())
+            .expect("gen's schema compiles")
+    });
+    let value: Value = match serde_saphyr::from_str(spec) {
+        Ok(v) => v,
+        Err(e) => return Err(vec![format!("not YAML: {e}")]),
+    };
+    let errors: Vec<String> = validator
+        .iter_errors(&value)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+/// Asserts that gen refusing `spec` with `stderr` agrees with the schema: either the schema
+/// refuses it too, or gen's reason is one of [`BEYOND_SCHEMA`].
+pub fn refusal_agrees_with_schema(spec: &str, stderr: &str) {
+    if schema_verdict(spec).is_err() {
+        return;
+    }
+    let listed = BEYOND_SCHEMA
+        .iter()
+        .any(|(field, words)| stderr.contains(&format!("({field})")) && stderr.contains(words));
+    assert!(
+        listed,
+        "the schema accepts this spec but gen refuses it for a rule not listed in BEYOND_SCHEMA:\n{spec}\n{stderr}"
+    );
+}
