@@ -728,7 +728,7 @@ fn explain(message: &str) -> String {
     if message.starts_with("alias ") {
         return "aliases here expand past what a spec needs: write the values out".to_string();
     }
-    if message.contains("!!binary") || message.contains("Options") {
+    if message.contains("!!binary") || message.contains(" in Options") {
         return "a value gen cannot read here: write plain text".to_string();
     }
     if let Some(t) = message.strip_prefix("invalid ")

@@ -119,6 +119,7 @@ pub struct LintArgs {
 
 /// The input budget of every YAML input (see README "Untrusted input and secrets").
 #[derive(Clone, Copy, Debug, Args)]
+#[command(next_help_heading = "Input budget (past a limit the input is refused)")]
 pub struct BudgetArgs {
     /// Most bytes of text one YAML input may hold once its aliases are expanded.
     #[arg(long, value_name = "BYTES", default_value_t = crate::budget::DEFAULT.max_expanded_bytes)]
