@@ -23,12 +23,13 @@ pub struct Budget {
     pub max_documents: u64,
 }
 
-/// The defaults: twice the input size limit of text, about two nodes per line of a full
-/// 16 MiB manifest stream, ten thousand aliases (kustomize and helm output has none), nesting
-/// deeper than any CRD schema, and more documents than a thousand rendered bundles hold.
+/// The defaults: twice the input size limit of text; a million nodes (two thousand rendered
+/// bundles in one stream; a ConfigMap of that many entries lints within 256 MiB of address
+/// space), ten thousand aliases (kustomize and helm output has none), nesting deeper than any
+/// CRD schema, and more documents than four thousand rendered bundles hold.
 pub const DEFAULT: Budget = Budget {
     max_expanded_bytes: 2 * crate::source::DEFAULT_MAX_BYTES,
-    max_nodes: 1_500_000,
+    max_nodes: 1_000_000,
     max_aliases: 10_000,
     max_depth: 128,
     max_documents: 50_000,
