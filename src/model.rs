@@ -854,6 +854,11 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
             "replicas"
         },
         entries: &cluster_members,
+        extra_bytes: spec
+            .extra_options
+            .iter()
+            .map(|(k, v)| k.len() + v.len() + 4)
+            .sum(),
     };
     for (field, why) in validate::env::check(&values, (!kafka).then_some(&members)) {
         c.error(field, why);

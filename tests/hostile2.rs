@@ -171,6 +171,21 @@ fn the_long_name_bundle_is_refused_with_the_field_to_shrink() {
 }
 
 #[test]
+fn an_extra_option_past_the_kernel_limit_is_refused() {
+    let spec = format!("{BASE}extraOptions: {{Big: {}}}\n", "x".repeat(140_000));
+    let out = refused(
+        &spec,
+        "extraOptions",
+        "over Linux's limit for one environment string",
+    );
+    assert!(
+        out.stderr.contains("shorten extraOptions"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
 fn values_the_api_server_refuses_are_refused_with_their_field() {
     let cases: &[(&str, &str, &str)] = &[
         (

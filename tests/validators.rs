@@ -26,6 +26,16 @@ fn schema_pattern(pointer: &str) -> jsonschema::Validator {
         .expect("pattern compiles")
 }
 
+#[test]
+fn the_schema_bounds_ids_as_the_api_server_does() {
+    let schema: Value = serde_json::from_str(&gen_core::app::schema()).expect("schema is JSON");
+    for field in ["runAsUser", "runAsGroup", "fsGroup"] {
+        let node = &schema["$defs"]["Security"]["properties"][field];
+        assert_eq!(node["minimum"], json!(1), "{field}: {node}");
+        assert_eq!(node["maximum"], json!(validate::MAX_ID), "{field}: {node}");
+    }
+}
+
 fn config() -> ProptestConfig {
     ProptestConfig {
         cases: 256,

@@ -15,6 +15,8 @@ pub struct Members<'a> {
     pub field: &'static str,
     /// `-DClusterMembers` entries, in order.
     pub entries: &'a [String],
+    /// Bytes `extraOptions` adds to the same variable.
+    pub extra_bytes: usize,
 }
 
 /// Problems (field, message) with the environment gen renders: one variable per
@@ -61,7 +63,8 @@ fn shrink(
     let head = format!(
         "{what} would be {size} bytes, over {limit_name} ({limit} bytes; the container could not start: E2BIG): it must shrink by {over} bytes"
     );
-    let Some(m) = members.filter(|m| !m.entries.is_empty()) else {
+    let listed: usize = members.map_or(0, |m| m.entries.iter().map(|e| e.len() + 1).sum());
+    let Some(m) = members.filter(|_| listed >= over) else {
         return (
             "extraOptions",
             format!("{head}: shorten extraOptions or the backplane's lists"),
@@ -83,10 +86,15 @@ fn shrink(
     (
         field,
         format!(
-            "{head}: lower {field} to at most {fit}, or shorten name by {} characters, namespace by {} or clusterDomain by {} ({count} members, each listed in -DClusterMembers)",
+            "{head}: lower {field} to at most {fit}, or shorten name by {} characters, namespace by {} or clusterDomain by {}{} ({count} members, each listed in -DClusterMembers)",
             over.div_ceil(per_name),
             over.div_ceil(per_ns),
             over.div_ceil(per_ns),
+            if m.extra_bytes >= over {
+                ", or extraOptions"
+            } else {
+                ""
+            },
         ),
     )
 }
@@ -104,6 +112,7 @@ mod tests {
         let members = Members {
             field: "autoscale.max",
             entries: &entries,
+            extra_bytes: 0,
         };
         assert!(check(&[("X", &value)], Some(&members)).is_empty());
         let long = "x".repeat(MAX_STRING);
