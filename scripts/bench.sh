@@ -282,6 +282,16 @@ if [ -n "$fleet_ok" ] && has_sub lint; then
     pool
     mem["lint, 1000 bundles"]=$(peak "$gen" --quiet lint -R out1000)
 fi
+if has_sub lint; then
+    # The alias bomb of tests/hostile2.rs: an 8 MiB anchor aliased 1,000 times (8 MB of text,
+    # 8 GB expanded). gen refuses it at its input budget (exit 1), so failures are expected.
+    log "gen lint refusing an alias bomb"
+    python3 -c 'import sys; sys.stdout.write("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: b}\ndata:\n  k0: &s \"" + "x" * (8 << 20) + "\"\n" + "".join(f"  k{i}: *s\n" for i in range(1, 1000)))' >"$work/bomb.yaml"
+    hyperfine -N -i --style none --warmup 1 --min-runs 3 --max-runs 10 \
+        --export-json "$work/hf.json" -n "lint, alias bomb (refused)" "$gen --quiet lint $work/bomb.yaml" >&2
+    pool
+    mem["lint, alias bomb (refused)"]=$(peak "$gen" --quiet lint "$work/bomb.yaml")
+fi
 cd "$root"
 
 # --- 4. profile ----------------------------------------------------------------------------
@@ -357,6 +367,8 @@ if disk_floor in med and disk in med:
 if lint_ok:
     l = med["lint, 1000 bundles"]
     rows.append(("lint, 1000 bundles", f"{l:.3f} ms/bundle (CPU {cpu['lint, 1000 bundles']:.3f})", f"≤ 1 s: {ok(l <= 1)}"))
+if "lint, alias bomb (refused)" in med:
+    rows.append(("lint, alias bomb (refused)", "exit 1 at the input budget (--max-expanded-bytes)", "≤ 256 MiB: " + ok(float(mem.get("lint, alias bomb (refused)", 0)) <= 256 * 1024)))
 
 print("| command | median (wall) | CPU user+sys | ratio | peak memory | target |")
 print("|---|---:|---:|---|---:|---|")

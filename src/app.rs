@@ -300,7 +300,7 @@ fn render_command(args: &RenderArgs, out: &mut Output) -> i32 {
     let started = std::time::Instant::now();
     let profile = match &args.profile {
         None => None,
-        Some(path) => match read_profile(path, args.max_input_bytes) {
+        Some(path) => match read_profile(path, args.max_input_bytes, &args.budget.into()) {
             Ok(p) => Some(p),
             Err(d) => {
                 out.diagnostic(&d.0, d.1.as_deref());
@@ -503,6 +503,7 @@ fn render_input(
         base_dir: source.base_dir(),
         allow_outside_files: args.allow_outside_files,
         max_file_bytes: args.max_input_bytes,
+        budget: args.budget.into(),
         kustomize_base: args.out.is_some(),
     };
     let rendered = render_one(source, &opts, out)?;
@@ -540,6 +541,13 @@ pub fn render_one(source: Source, opts: &model::Options, out: &mut Output) -> Op
             notes: vec![],
         };
         out.diagnostic(&d, None);
+        return None;
+    }
+    if let Err(b) = crate::budget::check(&source.text, &opts.budget) {
+        out.diagnostic(
+            &budget_error(&source.name, "invalid cluster spec", &b),
+            None,
+        );
         return None;
     }
     let spec = match spec::parse(&source.text) {
@@ -771,6 +779,13 @@ fn lint_command(args: &LintArgs, out: &mut Output) -> i32 {
             return 1;
         }
     };
+    let budget = args.budget.into();
+    for input in collected.sets.iter().flat_map(|s| &s.inputs) {
+        if let Err(b) = crate::budget::check(&input.text, &budget) {
+            out.diagnostic(&budget_error(&input.name, "cannot lint", &b), None);
+            return 1;
+        }
+    }
     let opts = crate::lint::Options {
         platform_openshift: matches!(args.platform, Some(PlatformArg::Openshift)),
         crd_schemas: true,
@@ -803,7 +818,27 @@ fn problem(
     p: &Problem,
     severity: Severity,
 ) -> Diagnostic {
-    let pos = locator.and_then(|l| l.value_pos(0, &p.path).or_else(|| l.key_pos(0, &p.path)));
+    let find = |path: &crate::path::FieldPath| {
+        locator.and_then(|l| l.value_pos(0, path).or_else(|| l.key_pos(0, path)))
+    };
+    let mut pos = find(&p.path);
+    let mut notes = vec![];
+    // A field the spec does not hold got gen's default: point at the nearest field it does.
+    if pos.is_none()
+        && !p.path.is_root()
+        && locator.is_some()
+        && !p.message.starts_with("missing field")
+    {
+        let mut up = p.path.clone();
+        while pos.is_none() && !up.is_root() {
+            up.0.pop();
+            pos = find(&up);
+        }
+        notes.push(format!(
+            "note: `{}` is not in the spec: gen applied its default",
+            p.path
+        ));
+    }
     let headline = match severity {
         Severity::Error => format!("invalid cluster spec `{}`", source.name),
         Severity::Warning | Severity::Info => format!("cluster spec `{}`", source.name),
@@ -815,7 +850,7 @@ fn problem(
         pos: Some(pos.unwrap_or(Pos { line: 1, column: 1 })),
         path: Some(p.path.clone()),
         label: crate::redact::message_about(&p.path.to_string(), &p.message).into_owned(),
-        notes: vec![],
+        notes,
     }
 }
 
@@ -894,9 +929,25 @@ fn explain(message: &str) -> String {
         return "a spec is one YAML document; give each cluster its own file".to_string();
     }
     if message.starts_with("budget breached") {
-        return format!(
-            "the spec is larger or deeper than any real spec ({message}): gen stops reading here"
-        );
+        return "the spec is larger or deeper than any real spec: gen stops reading here"
+            .to_string();
+    }
+    if let Some(rest) = message.strip_prefix("duplicate mapping key") {
+        let key = rest
+            .strip_prefix(": ")
+            .and_then(|r| r.split(", set ").next())
+            .map_or(String::new(), |k| format!(" `{k}`"));
+        return format!("duplicate key{key}: the mapping already has it; keep one");
+    }
+    if message.contains("cannot deserialize null") {
+        return "expected a value here, found nothing (null): write one, or quote an empty text as \"\""
+            .to_string();
+    }
+    if message.starts_with("alias ") {
+        return "aliases here expand past what a spec needs: write the values out".to_string();
+    }
+    if message.contains("!!binary") || message.contains(" in Options") {
+        return "a value gen cannot read here: write plain text".to_string();
     }
     if let Some(t) = message.strip_prefix("invalid ")
         && ["u32", "u16", "i64"].contains(&t)
@@ -938,6 +989,22 @@ fn did_you_mean(message: &str, source: &Source, pos: Option<Pos>) -> Option<Stri
     None
 }
 
+/// An input past the input budget. No excerpt: the line may hold Secret data.
+fn budget_error(name: &str, what: &str, b: &crate::budget::Breach) -> Diagnostic {
+    Diagnostic {
+        severity: Severity::Error,
+        message: format!("{what} `{name}`"),
+        file: Some(name.to_string()),
+        pos: Some(Pos {
+            line: b.line,
+            column: b.column,
+        }),
+        path: None,
+        label: format!("`{name}` holds {}", b.message),
+        notes: vec![],
+    }
+}
+
 fn input_error(e: &source::InputError) -> Diagnostic {
     Diagnostic {
         severity: Severity::Error,
@@ -953,14 +1020,44 @@ fn input_error(e: &source::InputError) -> Diagnostic {
 fn read_profile(
     path: &std::path::Path,
     max: u64,
+    budget: &crate::budget::Budget,
 ) -> Result<Profile, Box<(Diagnostic, Option<String>)>> {
     let name = path.display().to_string();
     let source = source::read(&name, max).map_err(|e| Box::new((input_error(&e), None)))?;
-    Profile::parse(&source.text).map_err(|e| {
+    crate::budget::check(&source.text, budget)
+        .map_err(|b| Box::new((budget_error(&name, "invalid profile", &b), None)))?;
+    let profile = Profile::parse(&source.text).map_err(|e| {
         let mut d = parse_error(&source, &e);
         d.message = format!("invalid profile `{name}`");
         Box::new((d, Some(source.text.clone())))
-    })
+    })?;
+    let route = profile.route.as_ref().map(|r| &r.annotations);
+    let maps = [
+        ("clientService", Some(&profile.client_service.annotations)),
+        ("route", route),
+    ];
+    for (field, map) in maps {
+        let Some(bad) = map.and_then(|m| m.keys().find(|k| !model::is_qualified_name(k))) else {
+            continue;
+        };
+        let path = crate::path::FieldPath::parse(field)
+            .key("annotations")
+            .key(bad);
+        let locator = Locator::new(&source.text);
+        let d = Diagnostic {
+            severity: Severity::Error,
+            message: format!("invalid profile `{name}`"),
+            file: Some(name.clone()),
+            pos: locator.key_pos(0, &path),
+            path: Some(path),
+            label: format!(
+                "`{bad}` is not an annotation key: `[prefix/]name`, the name up to 63 of letters, digits, `-`, `_`, `.`, starting and ending with a letter or digit"
+            ),
+            notes: vec![],
+        };
+        return Err(Box::new((d, Some(source.text.clone()))));
+    }
+    Ok(profile)
 }
 
 /// The JSON Schema of the spec, pretty-printed (see [`crate::schema`]).

@@ -128,6 +128,8 @@ pub struct RenderArgs {
     /// Largest input accepted, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = crate::source::DEFAULT_MAX_BYTES)]
     pub max_input_bytes: u64,
+    #[command(flatten)]
+    pub budget: BudgetArgs,
 }
 
 #[derive(Debug, Args)]
@@ -165,6 +167,41 @@ pub struct LintArgs {
     /// Largest input accepted, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = crate::source::DEFAULT_MAX_BYTES)]
     pub max_input_bytes: u64,
+    #[command(flatten)]
+    pub budget: BudgetArgs,
+}
+
+/// The input budget of every YAML input (see README "Untrusted input and secrets").
+#[derive(Clone, Copy, Debug, Args)]
+#[command(next_help_heading = "Input budget (past a limit the input is refused)")]
+pub struct BudgetArgs {
+    /// Most bytes of text one YAML input may hold once its aliases are expanded.
+    #[arg(long, value_name = "BYTES", default_value_t = crate::budget::DEFAULT.max_expanded_bytes)]
+    pub max_expanded_bytes: u64,
+    /// Most YAML nodes (scalars, lists, mappings) one input may hold once its aliases are expanded.
+    #[arg(long, value_name = "N", default_value_t = crate::budget::DEFAULT.max_nodes)]
+    pub max_nodes: u64,
+    /// Most aliases (`*name`) one YAML input may use.
+    #[arg(long, value_name = "N", default_value_t = crate::budget::DEFAULT.max_aliases)]
+    pub max_aliases: u64,
+    /// Deepest nesting of lists and mappings accepted.
+    #[arg(long, value_name = "N", default_value_t = crate::budget::DEFAULT.max_depth)]
+    pub max_depth: usize,
+    /// Most documents one YAML input may hold.
+    #[arg(long, value_name = "N", default_value_t = crate::budget::DEFAULT.max_documents)]
+    pub max_documents: u64,
+}
+
+impl From<BudgetArgs> for crate::budget::Budget {
+    fn from(a: BudgetArgs) -> Self {
+        crate::budget::Budget {
+            max_expanded_bytes: a.max_expanded_bytes,
+            max_nodes: a.max_nodes,
+            max_aliases: a.max_aliases,
+            max_depth: a.max_depth,
+            max_documents: a.max_documents,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

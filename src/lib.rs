@@ -5,6 +5,7 @@
 //! ─render(templates)─▶ YAML text ─type─▶ k8s-openapi objects ─check─▶ findings ─emit─▶ stdout | dir
 
 pub mod app;
+pub mod budget;
 pub mod cli;
 pub mod describe;
 pub mod diag;
@@ -25,6 +26,7 @@ pub mod source;
 pub mod spec;
 pub mod suggest;
 pub mod typed;
+pub mod validate;
 
 /// The cores this process may use, asked once (the answer reads cgroup files, so it is asked
 /// only when there is enough work to share).

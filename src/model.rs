@@ -12,11 +12,11 @@ use serde::Serialize;
 
 use crate::path::FieldPath;
 use crate::profile::Profile;
-use crate::quantity;
 use crate::spec::{
     BackplaneType, LogLevel, Platform, SecurityProtocol, ServiceType, Spec, TaintEffect,
     TolerationOperator, TruststoreType,
 };
+use crate::validate;
 
 pub const DEFAULT_NAME: &str = "migratorydata";
 pub const DEFAULT_IMAGE: &str = "migratorydata/server:6.0.24";
@@ -55,6 +55,21 @@ pub(crate) const MANAGED_OPTIONS: &[(&str, &str)] = &[
     ("ClusterPassword", "clusterPassword (a Secret)"),
     ("Monitor", "metrics"),
     ("MonitorHTTP.Listen", "metrics"),
+    (
+        "ClusterDeliveryMode",
+        "nothing: gen sets Guaranteed for native clustering",
+    ),
+    ("bootstrap.servers", "backplane.bootstrapServers"),
+    ("topics", "backplane.topics"),
+    ("security.protocol", "backplane.securityProtocol"),
+    ("sasl.mechanism", "backplane.saslMechanism"),
+    ("java.security.auth.login.config", "backplane.jaas"),
+    ("ssl.truststore.location", "backplane.truststore"),
+    ("ssl.truststore.type", "backplane.truststore.type"),
+    (
+        "ssl.truststore.password",
+        "backplane.truststore.passwordKey",
+    ),
 ];
 
 /// One thing wrong with (or worth saying about) a spec, at a field path.
@@ -105,6 +120,8 @@ pub struct Options {
     pub allow_outside_files: bool,
     /// Largest jaas.file accepted, in bytes.
     pub max_file_bytes: u64,
+    /// The input budget the spec was read under (`--max-expanded-bytes` and friends).
+    pub budget: crate::budget::Budget,
     /// Rendering a kustomize base (`--out`): its secretGenerator's name hash rolls the pods, so
     /// no checksum of the credentials goes into committed files.
     pub kustomize_base: bool,
@@ -312,6 +329,14 @@ impl Check {
         self.errors.push(Problem::new(path, message));
     }
 
+    /// An error at `field.<key>`, for map keys that hold dots or slashes.
+    fn error_key(&mut self, field: &str, key: &str, message: impl Into<String>) {
+        self.errors.push(Problem {
+            path: FieldPath::parse(field).key(key),
+            message: message.into(),
+        });
+    }
+
     fn warn(&mut self, path: &str, message: impl Into<String>) {
         self.warnings.push(Problem::new(path, message));
     }
@@ -382,6 +407,7 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
     };
     if !namespace.is_empty() {
         check_name(c, "namespace", &namespace, 63, false);
+        check_system_namespace(c, spec, opts, &namespace);
     }
 
     let backplane = spec.backplane.clone().unwrap_or_default();
@@ -499,8 +525,9 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
         .collect::<BTreeMap<_, _>>();
     for (k, v) in labels_user {
         match labels.entry(k) {
-            std::collections::btree_map::Entry::Occupied(e) => c.error(
-                &format!("labels.{}", e.key()),
+            std::collections::btree_map::Entry::Occupied(e) => c.error_key(
+                "labels",
+                e.key(),
                 "gen sets this label itself (it selects the pods); choose another key",
             ),
             std::collections::btree_map::Entry::Vacant(e) => {
@@ -511,8 +538,9 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
     let mut pod_labels = labels.clone();
     for (k, v) in check_labels(c, "podLabels", &spec.pod_labels) {
         if selector.contains_key(&k) {
-            c.error(
-                &format!("podLabels.{k}"),
+            c.error_key(
+                "podLabels",
+                &k,
                 "gen sets this label itself (it selects the pods); choose another key",
             );
         } else {
@@ -539,6 +567,7 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
 
     // Resources and the heap derived from them.
     let res = spec.resources.clone().unwrap_or_default();
+    let res_memory = res.memory.clone();
     let cpu = res.cpu.unwrap_or_else(|| {
         c.defaulted("500m".to_string(), || {
             "resources.cpu absent: `500m`".to_string()
@@ -549,12 +578,8 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
             "resources.memory absent: `1Gi`".to_string()
         })
     });
-    match quantity::parse(&cpu) {
-        Some(v) if v > 0.0 => {}
-        _ => c.error(
-            "resources.cpu",
-            format!("`{cpu}` is not a CPU quantity: use cores (`2`, `1.5`) or millicores (`500m`)"),
-        ),
+    if let Err(why) = validate::quantity::cpu_millis(&cpu) {
+        c.error("resources.cpu", why);
     }
     let memory_percent = spec.memory_percent.unwrap_or(75);
     if !(10..=95).contains(&memory_percent) {
@@ -563,22 +588,28 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
             format!("`{memory_percent}` leaves no sane heap or headroom: use 10 to 95"),
         );
     }
-    let heap_mb = match quantity::parse(&memory) {
-        Some(bytes) => {
-            let mb = (bytes * f64::from(memory_percent) / 100.0 / 1048576.0).floor() as u64;
+    let heap_mb = match validate::quantity::memory_bytes(&memory) {
+        Ok(bytes) => {
+            let mb = (u128::from(bytes) * u128::from(memory_percent) / 100 / 1_048_576) as u64;
             if mb < 128 {
+                // Point at what the user wrote: the memory, or the share of a default one.
+                let (field, default) = match (&res_memory, spec.memory_percent) {
+                    (None, Some(_)) => (
+                        "memoryPercent",
+                        " (default applied: resources.memory `1Gi`)",
+                    ),
+                    (None, None) => ("resources.memory", " (default applied: `1Gi`)"),
+                    _ => ("resources.memory", ""),
+                };
                 c.error(
-                    "resources.memory",
-                    format!("`{memory}` gives the server a {mb} MB heap at memoryPercent {memory_percent}; it needs at least 128 MB (e.g. `256Mi`)"),
+                    field,
+                    format!("`{memory}`{default} gives the server a {mb} MB heap at memoryPercent {memory_percent}; it needs at least 128 MB (e.g. `256Mi`)"),
                 );
             }
             mb
         }
-        None => {
-            c.error(
-                "resources.memory",
-                format!("`{memory}` is not a memory quantity: use e.g. `512Mi`, `1Gi` or `2G`"),
-            );
+        Err(why) => {
+            c.error("resources.memory", why);
             0
         }
     };
@@ -604,8 +635,15 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
         format!("-DMemory={heap_mb}MB"),
         format!("-DLogLevel={}", log_level.as_str()),
         format!("-DLogFolder={LOG_DIR}"),
-        "-DX.ConnectionOffload=true".to_string(),
     ];
+    // gen's default, unless extraOptions sets it (once: the server would see two otherwise).
+    if !spec
+        .extra_options
+        .keys()
+        .any(|k| k.eq_ignore_ascii_case("X.ConnectionOffload"))
+    {
+        options.push("-DX.ConnectionOffload=true".to_string());
+    }
     let mut env = Vec::new();
     if kafka {
         options.push("-DClusterEngine=kafka".to_string());
@@ -690,7 +728,10 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
 
     for (k, v) in &spec.extra_options {
         let path = format!("extraOptions.{k}");
-        if let Some((_, instead)) = MANAGED_OPTIONS.iter().find(|(o, _)| o == k) {
+        if let Some((_, instead)) = MANAGED_OPTIONS
+            .iter()
+            .find(|(o, _)| o.eq_ignore_ascii_case(k))
+        {
             c.error(&path, format!("gen manages `{k}`; set {instead} instead"));
         } else if !is_option_name(k) {
             c.error(&path, format!("`{k}` is not a server option name (letters, digits, `.` and `_`, starting with a letter)"));
@@ -812,6 +853,27 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
         });
     }
 
+    let values: Vec<(&str, &str)> = env
+        .iter()
+        .filter_map(|e| Some((e.name, e.value.as_deref()?)))
+        .collect();
+    let members = validate::env::Members {
+        field: if hpa.is_some() {
+            "autoscale.max"
+        } else {
+            "replicas"
+        },
+        entries: &cluster_members,
+        extra_bytes: spec
+            .extra_options
+            .iter()
+            .map(|(k, v)| k.len() + v.len() + 4)
+            .sum(),
+    };
+    for (field, why) in validate::env::check(&values, (!kafka).then_some(&members)) {
+        c.error(field, why);
+    }
+
     let cluster_ports: Vec<Port> = if kafka {
         vec![]
     } else {
@@ -839,6 +901,12 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
     // Pod security: profile defaults, relaxed only on purpose.
     let sec = spec.security.clone().unwrap_or_default();
     let mut workload_annotations = BTreeMap::new();
+    if let Some(a) = &spec.allow_system_namespace {
+        workload_annotations.insert(
+            "gen.migratorydata.io/system-namespace".to_string(),
+            a.reason.clone(),
+        );
+    }
     let security = PodSecurity {
         run_as_user: sec.run_as_user.or(profile.pod_security.run_as_user),
         run_as_group: sec.run_as_group.or(profile.pod_security.run_as_group),
@@ -850,13 +918,8 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
         ("runAsGroup", sec.run_as_group),
         ("fsGroup", sec.fs_group),
     ] {
-        match v {
-            Some(0) => c.error(
-                &format!("security.{field}"),
-                "0 is root; the restricted Pod Security Standard refuses it",
-            ),
-            Some(id) if id < 0 => c.error(&format!("security.{field}"), "must be a positive id"),
-            _ => {}
+        if let Some(why) = v.and_then(validate::id) {
+            c.error(&format!("security.{field}"), why);
         }
     }
     let fixed_ids =
@@ -952,6 +1015,9 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
                     "required unless operator is Exists",
                 );
             }
+            for (field, why) in validate::toleration(t.key.as_deref(), t.value.as_deref()) {
+                c.error(&format!("tolerations[{i}].{field}"), why);
+            }
             if t.toleration_seconds.is_some() && t.effect != Some(TaintEffect::NoExecute) {
                 c.error(
                     &format!("tolerations[{i}].tolerationSeconds"),
@@ -1034,6 +1100,25 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
         termination: r.termination.clone(),
         insecure_edge_termination_policy: r.insecure_edge_termination_policy.clone(),
     });
+    let empty = BTreeMap::new();
+    let metadata = validate::Metadata {
+        labels: &labels,
+        namespace_labels: create_namespace,
+        annotations: &annotations,
+        service: &client_service.annotations,
+        service_user: &service.annotations,
+        service_account: sa_annotations.as_ref().unwrap_or(&empty),
+        pod: &pod_annotations,
+        pod_user: &spec.pod_annotations,
+        workload: &workload_annotations,
+        route: route.as_ref().map_or(&empty, |r| &r.annotations),
+    };
+    for (field, key, why) in metadata.problems() {
+        match key {
+            Some(k) => c.error_key(field, &k, why),
+            None => c.error(field, why),
+        }
+    }
 
     Some(Model {
         namespace_object: create_namespace.then_some(NamespaceObject {
@@ -1088,6 +1173,28 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
     })
 }
 
+/// A system namespace (`default`, `kube-*`, `openshift*`) only on purpose: never relabelled by
+/// a Namespace object gen renders, and with a reason recorded on the workload.
+fn check_system_namespace(c: &mut Check, spec: &Spec, opts: &Options, namespace: &str) {
+    if !validate::is_system_namespace(namespace) {
+        return;
+    }
+    let Some(allow) = &spec.allow_system_namespace else {
+        c.error(
+            "namespace",
+            format!("`{namespace}` is a system namespace (`default`, `kube-*`, `openshift*`): use a namespace of its own, or set createNamespace: false and allowSystemNamespace: {{reason: \"…\"}}"),
+        );
+        return;
+    };
+    check_reason(c, "allowSystemNamespace.reason", &allow.reason);
+    if spec.create_namespace != Some(false) && !opts.no_namespace {
+        c.error(
+            "allowSystemNamespace",
+            format!("needs createNamespace: false: gen's Namespace object would relabel `{namespace}` to enforce the restricted Pod Security Standard on the cluster's own pods"),
+        );
+    }
+}
+
 /// Kafka options, the JAAS Secret (name, and contents when gen renders it) and the
 /// truststore (Secret name, key).
 #[allow(clippy::type_complexity)]
@@ -1123,17 +1230,8 @@ fn kafka_options(
         );
     }
     for (i, t) in b.topics.iter().enumerate() {
-        let ok = !t.is_empty()
-            && t.len() <= 249
-            && t.chars()
-                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
-        if !ok {
-            c.error(
-                &format!("backplane.topics[{i}]"),
-                format!(
-                    "`{t}` is not a Kafka topic name (letters, digits, `.`, `_`, `-`; at most 249)"
-                ),
-            );
+        if let Some(why) = validate::topic(t) {
+            c.error(&format!("backplane.topics[{i}]"), why);
         }
     }
     let protocol = b.security_protocol.unwrap_or(SecurityProtocol::Plaintext);
@@ -1251,54 +1349,16 @@ fn load_jaas(c: &mut Check, file: &str, opts: &Options) -> Option<Secret> {
             return None;
         }
     }
-    let meta = match std::fs::metadata(&joined) {
-        Ok(m) => m,
-        Err(e) => {
-            c.error(
-                FIELD,
-                format!("cannot read `{}`: {}", joined.display(), io_reason(&e)),
-            );
-            return None;
-        }
-    };
-    if !meta.is_file() {
-        c.error(
-            FIELD,
-            format!("`{}` is not a regular file", joined.display()),
-        );
-        return None;
-    }
-    if !opts.allow_outside_files {
-        // A symlink inside the directory may still lead out of it.
-        let inside = match (
-            std::fs::canonicalize(&joined),
-            std::fs::canonicalize(&opts.base_dir),
-        ) {
-            (Ok(real), Ok(base)) => real.starts_with(base),
-            _ => false,
-        };
-        if !inside {
-            c.error(FIELD, format!("`{file}` resolves outside the spec's directory (a symlink?); pass --allow-outside-files if you mean it"));
-            return None;
-        }
-    }
-    if meta.len() > opts.max_file_bytes.min(1024 * 1024) {
-        c.error(
-            FIELD,
-            format!(
-                "`{file}` is {} bytes; a JAAS file is a few hundred",
-                meta.len()
-            ),
-        );
-        return None;
-    }
-    let bytes = match std::fs::read(&joined) {
+    let limit = opts.max_file_bytes.min(1024 * 1024);
+    let bytes = match crate::validate::file::read_inside(
+        &joined,
+        &opts.base_dir,
+        !opts.allow_outside_files,
+        limit,
+    ) {
         Ok(b) => b,
-        Err(e) => {
-            c.error(
-                FIELD,
-                format!("cannot read `{}`: {}", joined.display(), io_reason(&e)),
-            );
+        Err(why) => {
+            c.error(FIELD, format!("`{file}` {why}"));
             return None;
         }
     };
@@ -1327,7 +1387,7 @@ pub fn check_jaas_shape(text: &str) -> Result<(), &'static str> {
     let Some(body) = rest.strip_prefix('{') else {
         return Err("`KafkaClient` is not followed by `{`");
     };
-    let Some(end) = body.find("};") else {
+    let Some(end) = section_end(body)? else {
         return Err("the `KafkaClient` section does not end with `};`");
     };
     let body = &body[..end];
@@ -1349,12 +1409,23 @@ pub fn check_jaas_shape(text: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
-fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".to_string(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        _ => e.kind().to_string(),
+/// Where `};` closes a section, outside quoted values; an unclosed quote is an error.
+fn section_end(body: &str) -> Result<Option<usize>, &'static str> {
+    let mut quoted = false;
+    let mut escaped = false;
+    for (i, ch) in body.char_indices() {
+        match ch {
+            _ if escaped => escaped = false,
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            '}' if !quoted && body[i + 1..].trim_start().starts_with(';') => return Ok(Some(i)),
+            _ => {}
+        }
     }
+    if quoted {
+        return Err("a quoted value is not closed");
+    }
+    Ok(None)
 }
 
 /// A reason recorded in annotations: one line, and no `=` (checkov's skip annotation is
@@ -1405,12 +1476,8 @@ fn unpinned(image: &str) -> bool {
 }
 
 fn check_image(c: &mut Check, image: &str) {
-    if image.is_empty()
-        || image
-            .chars()
-            .any(|ch| ch.is_whitespace() || ch.is_control())
-    {
-        c.error("image", format!("`{image}` is not an image reference"));
+    if let Some(why) = validate::image::problem(image) {
+        c.error("image", why);
         return;
     }
     if image.contains('@') {
@@ -1514,16 +1581,10 @@ fn check_labels(
 ) -> BTreeMap<String, String> {
     for (k, v) in m {
         if !is_qualified_name(k) {
-            c.error(&format!("{path}.{k}"), format!("`{k}` is not a label key: `[prefix/]name`, name up to 63 of letters, digits, `-`, `_`, `.`"));
+            c.error_key(path, k, format!("`{k}` is not a label key: `[prefix/]name`, name up to 63 of letters, digits, `-`, `_`, `.`"));
         }
-        let ok = v.len() <= 63
-            && (v.is_empty()
-                || (v.starts_with(|ch: char| ch.is_ascii_alphanumeric())
-                    && v.ends_with(|ch: char| ch.is_ascii_alphanumeric())
-                    && v.chars()
-                        .all(|ch| ch.is_ascii_alphanumeric() || "-_.".contains(ch))));
-        if !ok {
-            c.error(&format!("{path}.{k}"), format!("`{v}` is not a label value: up to 63 letters, digits, `-`, `_`, `.`, starting and ending with a letter or digit"));
+        if !validate::is_label_value(v) {
+            c.error_key(path, k, format!("`{v}` is not a label value: up to 63 letters, digits, `-`, `_`, `.`, starting and ending with a letter or digit"));
         }
     }
     m.clone()
@@ -1536,17 +1597,19 @@ fn check_annotations(
 ) -> BTreeMap<String, String> {
     for (k, v) in m {
         if !is_qualified_name(k) {
-            c.error(&format!("{path}.{k}"), format!("`{k}` is not an annotation key: `[prefix/]name`, name up to 63 of letters, digits, `-`, `_`, `.`"));
+            c.error_key(path, k, format!("`{k}` is not an annotation key: `[prefix/]name`, name up to 63 of letters, digits, `-`, `_`, `.`"));
         } else if let Some(id) = k.strip_prefix(LINT_SKIP_PREFIX) {
             // What `gen lint` refuses (rule lint-annotation) gen must not render.
             if !crate::lint::RULES.iter().any(|r| r.id == id) {
-                c.error(
-                    &format!("{path}.{k}"),
+                c.error_key(
+                    path,
+                    k,
                     format!("`{id}` is no rule of gen lint: the annotation would silence nothing"),
                 );
             } else if v.trim().is_empty() {
-                c.error(
-                    &format!("{path}.{k}"),
+                c.error_key(
+                    path,
+                    k,
                     format!("silencing `{id}` needs a reason as the value"),
                 );
             }
@@ -1568,7 +1631,7 @@ pub fn is_dns_subdomain(s: &str) -> bool {
     s.len() <= 253 && s.split('.').all(is_dns_label)
 }
 
-fn is_qualified_name(k: &str) -> bool {
+pub fn is_qualified_name(k: &str) -> bool {
     let (prefix, name) = match k.split_once('/') {
         Some((p, n)) => (Some(p), n),
         None => (None, k),

@@ -30,6 +30,7 @@ pub struct Spec {
     /// Target platform; required unless `--platform` is given (which overrides it).
     pub platform: Option<Platform>,
     /// Container image, pinned by tag or digest. Default `migratorydata/server:6.0.24`.
+    #[schemars(regex(pattern = crate::validate::image::PATTERN))]
     pub image: Option<String>,
     /// Number of cluster members (required). With `autoscale` it must lie within its bounds.
     pub replicas: Option<u32>,
@@ -92,6 +93,17 @@ pub struct Spec {
     pub network_policy: Option<NetworkPolicySpec>,
     /// Pod hardening. Each field relaxes one default; relaxing needs a `reason`.
     pub security: Option<Security>,
+    /// Render into a system namespace (`default`, `kube-*`, `openshift*`): needs
+    /// `createNamespace: false` (gen must not relabel it) and a reason, which gen records on
+    /// the workload.
+    pub allow_system_namespace: Option<AllowSystemNamespace>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AllowSystemNamespace {
+    /// Why the bundle belongs in a namespace of the cluster's own.
+    pub reason: String,
 }
 
 /// The spec format's `apiVersion`.
@@ -162,6 +174,7 @@ pub struct Backplane {
     pub bootstrap_servers: Vec<String>,
     /// Kafka only: the topics members exchange messages on.
     #[serde(default)]
+    #[schemars(inner(regex(pattern = crate::validate::TOPIC_PATTERN)))]
     pub topics: Vec<String>,
     /// Kafka only. Default `PLAINTEXT`.
     pub security_protocol: Option<SecurityProtocol>,
@@ -271,8 +284,10 @@ pub enum TruststoreType {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Resources {
     /// CPU request and limit, a Kubernetes quantity (`500m`, `2`). Default `500m`.
+    #[schemars(regex(pattern = crate::validate::quantity::PATTERN))]
     pub cpu: Option<String>,
     /// Memory request and limit, a Kubernetes quantity (`1Gi`, `512Mi`). Default `1Gi`.
+    #[schemars(regex(pattern = crate::validate::quantity::PATTERN))]
     pub memory: Option<String>,
 }
 
@@ -318,9 +333,11 @@ impl LogLevel {
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Toleration {
+    #[schemars(regex(pattern = crate::validate::QUALIFIED_NAME_PATTERN))]
     pub key: Option<String>,
     /// `Exists` or `Equal` (default).
     pub operator: Option<TolerationOperator>,
+    #[schemars(regex(pattern = crate::validate::LABEL_VALUE_PATTERN))]
     pub value: Option<String>,
     /// `NoSchedule`, `PreferNoSchedule` or `NoExecute`; empty matches all effects.
     pub effect: Option<TaintEffect>,
@@ -386,10 +403,13 @@ pub struct NetworkPolicySpec {
 pub struct Security {
     /// Fixed user id (default 10001 on aks and eks; none on openshift, whose restricted-v2
     /// SCC assigns one).
+    #[schemars(range(min = 1, max = crate::validate::MAX_ID))]
     pub run_as_user: Option<i64>,
     /// Fixed group id (default 10001 on aks and eks; none on openshift).
+    #[schemars(range(min = 1, max = crate::validate::MAX_ID))]
     pub run_as_group: Option<i64>,
     /// Group owning mounted volumes (default 10001 on aks and eks; none on openshift).
+    #[schemars(range(min = 1, max = crate::validate::MAX_ID))]
     pub fs_group: Option<i64>,
     /// Mount the root filesystem read-only (default true). Set false if your image writes
     /// outside the emptyDir volumes gen mounts.
@@ -404,17 +424,19 @@ pub fn parse(text: &str) -> Result<Spec, serde_saphyr::Error> {
     serde_saphyr::from_str_with_options(text, parse_options())
 }
 
-/// Limits for untrusted input: a spec is a few dozen lines, so anything far beyond that is
-/// refused early instead of expanded (alias bombs, deep nesting).
+/// The reader's own limits, past gen's input budget ([`crate::budget::check`], which runs
+/// first and names the flag to raise): a spec is one document, and the rest only catches what
+/// the budget does not count.
 pub fn parse_options() -> serde_saphyr::Options {
+    let limits = crate::budget::DEFAULT;
     let mut budget = serde_saphyr::Budget::default();
-    budget.max_depth = 64;
-    budget.max_aliases = 1_000;
-    budget.max_anchors = 1_000;
-    budget.max_nodes = 200_000;
-    budget.max_events = 1_000_000;
+    budget.max_depth = limits.max_depth;
+    budget.max_aliases = limits.max_aliases as usize;
+    budget.max_anchors = limits.max_nodes as usize;
+    budget.max_nodes = limits.max_nodes as usize;
+    budget.max_events = 2 * limits.max_nodes as usize;
     budget.max_documents = 1;
-    budget.max_total_scalar_bytes = 64 * 1024 * 1024;
+    budget.max_total_scalar_bytes = limits.max_expanded_bytes as usize;
     let mut options = serde_saphyr::Options::default();
     options.budget = Some(budget);
     options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::Error;

@@ -947,6 +947,7 @@ fn spec_of(wild: bool) -> BoxedStrategy<Spec> {
                 create_namespace,
                 network_policy,
                 security,
+                allow_system_namespace: None,
             },
         )
         .boxed()

@@ -57,6 +57,7 @@ fn text(findings: &[Finding], sets: &[Set], style: Style) -> String {
         .map(|i| (i.name.as_str(), i.text.as_str()))
         .collect();
     let mut budget = EXCERPT_BUDGET;
+    let mut secrets: HashMap<&str, Vec<(usize, usize)>> = HashMap::new();
     let mut out = String::new();
     for f in findings {
         let what = object(f);
@@ -76,6 +77,16 @@ fn text(findings: &[Finding], sets: &[Set], style: Style) -> String {
             budget = budget.saturating_sub(cost);
             ok
         });
+        // A Secret's lines are never shown: its data may be on any of them.
+        let secret = f.line.is_some_and(|line| {
+            let text = sources.get(f.file.as_str()).copied().unwrap_or_default();
+            secrets
+                .entry(f.file.as_str())
+                .or_insert_with(|| secret_documents(text))
+                .iter()
+                .any(|(a, b)| (*a..=*b).contains(&line))
+        });
+        let source = source.filter(|_| !secret);
         let (message, label) = if style.snippets {
             (format!("{}: {what}", f.rule), f.message.clone())
         } else {
@@ -88,9 +99,41 @@ fn text(findings: &[Finding], sets: &[Set], style: Style) -> String {
             pos,
             path: (!f.path.is_root()).then(|| f.path.clone()),
             label,
-            notes: vec![],
+            notes: if secret && style.snippets {
+                vec!["note: the source line is not shown: it is part of a Secret".to_string()]
+            } else {
+                vec![]
+            },
         };
         out.push_str(&d.render(source, style));
+    }
+    out
+}
+
+/// 1-based line ranges of the documents in `text` that declare `kind: Secret` (at the top
+/// level, quoted or not).
+fn secret_documents(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 1;
+    let mut secret = false;
+    let mut last = 0;
+    for (i, line) in text.lines().enumerate() {
+        let n = i + 1;
+        last = n;
+        if line.starts_with("---") || line.starts_with("...") {
+            if secret {
+                out.push((start, n - 1));
+            }
+            start = n;
+            secret = false;
+        }
+        if let Some(kind) = line.strip_prefix("kind:") {
+            let kind = kind.split('#').next().unwrap_or_default().trim();
+            secret |= kind.trim_matches(['"', '\'']) == "Secret";
+        }
+    }
+    if secret {
+        out.push((start, last.max(start)));
     }
     out
 }

@@ -35,6 +35,9 @@ impl YamlError {
 const MAX_NODES: usize = 2_000_000;
 /// Deepest nesting accepted.
 const MAX_DEPTH: usize = 128;
+/// Most bytes of scalar text one document may expand to: gen lint weighs every input against
+/// its budget ([`crate::budget`]) first; this bounds any other caller.
+const MAX_BYTES: u64 = crate::budget::DEFAULT.max_expanded_bytes;
 
 enum Frame {
     Seq {
@@ -62,6 +65,7 @@ pub(crate) fn load(text: &str) -> Result<Value, YamlError> {
     let mut stack: Vec<Frame> = Vec::new();
     let mut anchors: Vec<(usize, Value)> = Vec::new();
     let mut nodes = 0usize;
+    let mut bytes = 0u64;
     let mut root: Option<Value> = None;
     let mut documents = 0;
     for event in parser {
@@ -150,17 +154,26 @@ pub(crate) fn load(text: &str) -> Result<Value, YamlError> {
                     *key = Some((name, at));
                     continue;
                 }
+                bytes = bytes.saturating_add(text.len() as u64);
                 (scalar(&text, style, tag.as_deref()), anchor)
             }
             Event::Alias(id) => {
                 let Some((_, v)) = anchors.iter().rev().find(|(a, _)| *a == id) else {
                     return Err(YamlError::at(&at, "an alias to an unknown anchor"));
                 };
-                nodes = nodes.saturating_add(count(v));
+                let (n, b) = weigh(v);
+                nodes = nodes.saturating_add(n);
+                bytes = bytes.saturating_add(b);
                 if nodes > MAX_NODES {
                     return Err(YamlError::at(
                         &at,
                         format!("more than {MAX_NODES} nodes once aliases are expanded"),
+                    ));
+                }
+                if bytes > MAX_BYTES {
+                    return Err(YamlError::at(
+                        &at,
+                        format!("more than {MAX_BYTES} bytes of text once aliases are expanded"),
                     ));
                 }
                 let v = v.clone();
@@ -236,12 +249,17 @@ fn key_must_be_scalar(stack: &[Frame], at: &Marker) -> Result<(), YamlError> {
     }
 }
 
-/// Nodes in a value (for the alias budget).
-fn count(v: &Value) -> usize {
+/// Nodes and bytes of text in a value (for the alias budget); keys count as text.
+fn weigh(v: &Value) -> (usize, u64) {
+    let add = |(n, b): (usize, u64), (m, c): (usize, u64)| (n + m, b.saturating_add(c));
     match v {
-        Value::Array(a) => 1 + a.iter().map(count).sum::<usize>(),
-        Value::Object(m) => 1 + m.values().map(count).sum::<usize>(),
-        _ => 1,
+        Value::Array(a) => a.iter().map(weigh).fold((1, 0), add),
+        Value::Object(m) => m
+            .iter()
+            .map(|(k, v)| add(weigh(v), (0, k.len() as u64)))
+            .fold((1, 0), add),
+        Value::String(s) => (1, s.len() as u64),
+        _ => (1, 0),
     }
 }
 
@@ -448,6 +466,18 @@ mod tests {
         }
         let e = load(&text).unwrap_err();
         assert!(e.message.contains("nodes"), "{e:?}");
+    }
+
+    #[test]
+    fn a_large_scalar_aliased_many_times_stops_early() {
+        let big = "x".repeat(1 << 20);
+        let mut text = format!("k0: &s {big}\n");
+        for i in 1..64 {
+            text.push_str(&format!("k{i}: *s\n"));
+        }
+        let e = load(&text).unwrap_err();
+        assert!(e.message.contains("bytes of text"), "{e:?}");
+        assert_eq!(e.line, 33);
     }
 
     #[test]

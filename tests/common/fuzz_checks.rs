@@ -159,6 +159,31 @@ pub fn lint_bytes(data: &[u8]) {
         ..Default::default()
     };
     let lines = text.lines().count().max(1);
+    // `gen lint` weighs every input against its budget before linting it; a refusal is at a
+    // line of the input.
+    if let Err(b) = gen_core::budget::check(&text, &gen_core::budget::DEFAULT) {
+        assert!(
+            (1..=lines + 1).contains(&b.line),
+            "budget line {}: {b:?}",
+            b.line
+        );
+        assert!(b.message.contains("--max-"), "{b:?}");
+        return;
+    }
+    let small = gen_core::budget::Budget {
+        max_expanded_bytes: 4096,
+        max_nodes: 512,
+        max_aliases: 16,
+        max_depth: 8,
+        max_documents: 8,
+    };
+    if let Err(b) = gen_core::budget::check(&text, &small) {
+        assert!(
+            (1..=lines + 1).contains(&b.line),
+            "budget line {}: {b:?}",
+            b.line
+        );
+    }
     let set = Set::single("<stdin>", text);
     let findings = lint::lint_set(&set, &opts);
     for f in &findings {
