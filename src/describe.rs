@@ -121,6 +121,10 @@ fn details(model: &Model, d: &Document) -> String {
         "Namespace" => {
             if let Some(ns) = &m.namespace_object {
                 parts.push(format!("pod-security {} (enforced)", ns.pod_security));
+                for (k, v) in &ns.labels {
+                    parts.push(format!("{k}={v}"));
+                }
+                parts.push("GitOps prune/delete off".to_string());
             }
         }
         "ServiceAccount" => {
@@ -144,13 +148,7 @@ fn details(model: &Model, d: &Document) -> String {
             let s = &m.client_service;
             parts.push(service_type(s.kind).to_string());
             parts.push(format!("port {}->{}/TCP", s.port, s.target_port));
-            match &m.route {
-                Some(r) => parts.push(format!("exposed by Route {}", r.name)),
-                None if s.kind == ServiceType::ClusterIP => {
-                    parts.push("in-cluster only".to_string())
-                }
-                None => {}
-            }
+            parts.extend(exposure(m));
         }
         "Service" if m.headless_service.as_deref() == Some(name) => {
             parts.push("headless (clusterIP None)".to_string());
@@ -186,6 +184,7 @@ fn details(model: &Model, d: &Document) -> String {
             if w.kind == "Deployment" {
                 parts.push("rolling maxSurge 1 maxUnavailable 0".to_string());
             }
+            parts.extend(lifecycle(m));
         }
         "PodDisruptionBudget" if name == m.pdb.name => parts = pdb_facts(m),
         "HorizontalPodAutoscaler" if m.hpa.as_ref().is_some_and(|h| h.name == name) => {
@@ -194,6 +193,15 @@ fn details(model: &Model, d: &Document) -> String {
             parts.push(format!("min {}", h.min));
             parts.push(format!("max {}", h.max));
             parts.push(format!("cpu {}%", h.cpu_percent));
+            let (d, u) = (h.scale_down, h.scale_up);
+            parts.push(format!(
+                "down {} pod/{}s after {}s",
+                d.pods_per_period, d.period_seconds, d.stabilization_seconds
+            ));
+            parts.push(format!(
+                "up {} pods/{}s after {}s",
+                u.pods_per_period, u.period_seconds, u.stabilization_seconds
+            ));
         }
         "Route" if m.route.as_ref().is_some_and(|r| r.name == name) => {
             let r = m.route.as_ref().expect("matched above");
@@ -202,6 +210,30 @@ fn details(model: &Model, d: &Document) -> String {
                 r.termination, r.insecure_edge_termination_policy
             ));
             parts.push(format!("to {}:client-port", m.client_service.name));
+            if let Some(h) = &r.host {
+                parts.push(format!("host {h}"));
+            }
+        }
+        "Ingress" if m.ingress.as_ref().is_some_and(|i| i.name == name) => {
+            let i = m.ingress.as_ref().expect("matched above");
+            parts.push(format!("class {}", i.class_name));
+            parts.push(format!("TLS {} from Secret {}", i.host, i.secret_name));
+            parts.push(format!(
+                "to {}:{}",
+                m.client_service.name, m.client_service.port
+            ));
+        }
+        "HTTPRoute" if m.http_route.as_ref().is_some_and(|r| r.name == name) => {
+            let r = m.http_route.as_ref().expect("matched above");
+            parts.push(format!(
+                "Gateway {}/{}",
+                r.gateway_namespace, r.gateway_name
+            ));
+            parts.push(format!("host {} (TLS on the Gateway)", r.host));
+            parts.push(format!(
+                "to {}:{}",
+                m.client_service.name, m.client_service.port
+            ));
         }
         "ServiceMonitor" => {
             if let Some(x) = &m.metrics {
@@ -209,10 +241,83 @@ fn details(model: &Model, d: &Document) -> String {
                 parts.push(format!("every {}", x.interval));
             }
         }
-        "NetworkPolicy" => parts.push(format!("ingress {}", ingress(m).join("; "))),
+        "NetworkPolicy" => {
+            parts.push(format!("ingress {}", ingress(m).join("; ")));
+            parts.push(match &m.egress {
+                None => "egress open".to_string(),
+                Some(e) => {
+                    let mut to = vec!["53 (DNS)".to_string()];
+                    if !m.cluster_ports.is_empty() {
+                        to.push(format!(
+                            "{} to members",
+                            port_list(m.cluster_ports.iter().map(|p| p.port))
+                        ));
+                    }
+                    if !e.kafka_ports.is_empty() {
+                        to.push(format!(
+                            "{} (Kafka)",
+                            port_list(e.kafka_ports.iter().copied())
+                        ));
+                    }
+                    format!("egress only {}", to.join("; "))
+                }
+            });
+        }
         _ => {}
     }
     parts.join(", ")
+}
+
+/// How clients reach the client Service: Route, Ingress, HTTPRoute or the load balancer, with
+/// its TLS and (eks) deregistration delay.
+fn exposure(m: &Model) -> Vec<String> {
+    let s = &m.client_service;
+    let mut facts = Vec::new();
+    if let Some(r) = &m.route {
+        facts.push(format!("exposed by Route {}", r.name));
+    } else if let Some(i) = &m.ingress {
+        facts.push(format!("exposed by Ingress {} (TLS {})", i.name, i.host));
+    } else if let Some(r) = &m.http_route {
+        facts.push(format!(
+            "exposed by HTTPRoute {} (TLS on Gateway {})",
+            r.name, r.gateway_name
+        ));
+    } else if s.kind == ServiceType::ClusterIP {
+        facts.push("in-cluster only".to_string());
+    }
+    if s.nlb_tls {
+        facts.push(format!("TLS at the NLB on {}", s.port));
+    }
+    if let Some(delay) = s
+        .annotations
+        .get(crate::production::TG_ATTRIBUTES)
+        .and_then(|v| {
+            v.split(',')
+                .find_map(|a| a.strip_prefix("deregistration_delay.timeout_seconds="))
+        })
+    {
+        facts.push(format!("deregistration delay {delay}s"));
+    }
+    facts
+}
+
+/// Shutdown, rollout and scheduling numbers of the workload.
+fn lifecycle(m: &Model) -> Vec<String> {
+    let l = &m.lifecycle;
+    let mut facts = vec![
+        format!(
+            "drain {}s + stop {}s = grace {}s",
+            l.drain_seconds, l.stop_seconds, l.grace_seconds
+        ),
+        format!("minReadySeconds {}", l.min_ready_seconds),
+        format!("startup up to {}s", l.startup_seconds),
+        format!("ephemeral {}", m.workload.container.ephemeral),
+        format!("anti-affinity {}", m.scheduling.anti_affinity),
+    ];
+    if let Some(z) = m.scheduling.zone_spread {
+        facts.push(format!("zone spread {z}"));
+    }
+    facts
 }
 
 /// The PDB's bound, and whether it leaves no room for a voluntary eviction.

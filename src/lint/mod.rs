@@ -19,6 +19,7 @@ mod refs;
 mod report;
 mod rules;
 mod schema;
+mod shutdown;
 mod yaml;
 
 use crate::locate::Locator;
@@ -105,6 +106,7 @@ pub fn lint_set(set: &Set, opts: &Options) -> Vec<Finding> {
     refs::check(&model, &mut out);
     pss::check(&model, &mut out);
     md::check(&model, &mut out);
+    shutdown::check(&model, &mut out);
     let hits = silence(hits, &parsed);
     locate(set, &parsed, hits)
 }
