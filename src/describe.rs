@@ -658,6 +658,56 @@ impl Graph {
     }
 }
 
+/// What stands in front of the client Service: a Route, an Ingress or an HTTPRoute.
+struct Front {
+    key: &'static str,
+    id: String,
+    lines: Vec<String>,
+    /// The edge label to the client Service.
+    to: String,
+}
+
+fn front(m: &Model) -> Option<Front> {
+    let port = m.client_service.port;
+    if let Some(r) = &m.route {
+        return Some(Front {
+            key: "route",
+            id: format!("Route/{}", r.name),
+            lines: vec![
+                format!("Route {}", r.name),
+                format!(
+                    "{} TLS, http {}",
+                    r.termination, r.insecure_edge_termination_policy
+                ),
+            ],
+            to: "to :client-port".to_string(),
+        });
+    }
+    if let Some(i) = &m.ingress {
+        return Some(Front {
+            key: "ingress",
+            id: format!("Ingress/{}", i.name),
+            lines: vec![
+                format!("Ingress {}", i.name),
+                format!("TLS {}, class {}", i.host, i.class_name),
+            ],
+            to: format!("to :{port}"),
+        });
+    }
+    m.http_route.as_ref().map(|r| Front {
+        key: "httproute",
+        id: format!("HTTPRoute/{}", r.name),
+        lines: vec![
+            format!("HTTPRoute {}", r.name),
+            format!(
+                "Gateway {}/{}, host {}",
+                r.gateway_namespace, r.gateway_name, r.host
+            ),
+        ],
+        to: format!("to :{port}"),
+    })
+}
+
 /// The objects and their references: Route/LoadBalancer -> Service -> pods <- HPA (through
 /// the workload), PDB, NetworkPolicy; pods -> ServiceAccount, Secrets, Kafka.
 fn graph(m: &Model) -> Graph {
@@ -675,8 +725,12 @@ fn graph(m: &Model) -> Graph {
         edges: vec![],
     };
     let s = &m.client_service;
-    let exposure = match (&m.route, s.kind) {
+    let front = front(m);
+    let exposure = match (&front, s.kind) {
         (Some(_), _) => Some("HTTPS".to_string()),
+        (None, ServiceType::LoadBalancer) if s.nlb_tls => {
+            Some(format!("LoadBalancer :{} (TLS)", s.port))
+        }
         (None, ServiceType::LoadBalancer) => Some(format!("LoadBalancer :{}", s.port)),
         (None, ServiceType::NodePort) => Some("NodePort".to_string()),
         (None, ServiceType::ClusterIP) => None,
@@ -690,21 +744,9 @@ fn graph(m: &Model) -> Graph {
             false,
         )
     });
-    let route = m.route.as_ref().map(|r| {
-        g.node(
-            "route",
-            format!("Route/{}", r.name),
-            vec![
-                format!("Route {}", r.name),
-                format!(
-                    "{} TLS, http {}",
-                    r.termination, r.insecure_edge_termination_policy
-                ),
-            ],
-            Shape::Object,
-            true,
-        )
-    });
+    let route = front
+        .as_ref()
+        .map(|f| g.node(f.key, f.id.clone(), f.lines.clone(), Shape::Object, true));
     let client = g.node(
         "svc_client",
         format!("Service/{}", s.name),
@@ -871,8 +913,8 @@ fn graph(m: &Model) -> Graph {
     if let (Some(c), Some(label)) = (clients, exposure) {
         g.edge(c, route.unwrap_or(client), label);
     }
-    if let Some(r) = route {
-        g.edge(r, client, "to :client-port");
+    if let (Some(r), Some(f)) = (route, &front) {
+        g.edge(r, client, f.to.clone());
     }
     g.edge(
         client,

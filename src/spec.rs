@@ -165,11 +165,38 @@ pub struct ScalePolicy {
 }
 
 /// `true`, or the constraint's `whenUnsatisfiable`.
-#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum ZoneSpread {
     Enabled(bool),
     Detailed(ZoneSpreadSpec),
+}
+
+/// By hand rather than `untagged`, so a wrong value says what would be valid and a wrong
+/// `whenUnsatisfiable` keeps its own message and location.
+impl<'de> Deserialize<'de> for ZoneSpread {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<ZoneSpread, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = ZoneSpread;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(
+                    "`true`, `false` or `{whenUnsatisfiable: ScheduleAnyway | DoNotSchedule}`",
+                )
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<ZoneSpread, E> {
+                Ok(ZoneSpread::Enabled(v))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<ZoneSpread, A::Error> {
+                ZoneSpreadSpec::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(ZoneSpread::Detailed)
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]

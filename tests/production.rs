@@ -574,3 +574,82 @@ fn lint_flags_a_grace_period_the_pre_stop_sleep_eats() {
         "{all}"
     );
 }
+
+#[test]
+fn zone_spread_errors_say_what_is_valid_where() {
+    refused(
+        "aks",
+        "zoneSpread: maybe\n",
+        6,
+        "zoneSpread",
+        "expected `true`, `false` or `{whenUnsatisfiable: ScheduleAnyway | DoNotSchedule}`",
+    );
+    refused(
+        "aks",
+        "zoneSpread:\n  whenUnsatisfiable: Never\n",
+        7,
+        "zoneSpread.whenUnsatisfiable",
+        "expected one of ScheduleAnyway, DoNotSchedule",
+    );
+    refused(
+        "aks",
+        "antiAffinity: always\n",
+        6,
+        "antiAffinity",
+        "expected one of preferred, required",
+    );
+}
+
+#[test]
+fn lint_types_http_routes_down_to_their_rules() {
+    let spec = format!("{BASE}platform: eks\ntls: {{host: a.example.com}}\ngateway: {{name: g}}\n");
+    let out = run_with_stdin(&["render", "-"], Some(spec.as_bytes()));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(lint(&out.stdout).code, 0, "gen's own HTTPRoute lints clean");
+    for (from, to, path) in [
+        ("  hostnames:", "  hostname:", "(spec.hostname)"),
+        (
+            "          port: 80",
+            "          prot: 80",
+            "(spec.rules[0].backendRefs[0].prot)",
+        ),
+    ] {
+        let broken = out.stdout.replace(from, to);
+        assert_ne!(broken, out.stdout, "{from}");
+        let r = lint(&broken);
+        assert_eq!(r.code, 1, "{to}: {}{}", r.stdout, r.stderr);
+        let all = format!("{}{}", r.stdout, r.stderr);
+        assert!(all.contains("schema: HTTPRoute rt/md"), "{all}");
+        assert!(all.contains(path), "want {path} in {all}");
+    }
+}
+
+#[test]
+fn describe_draws_the_ingress_or_http_route_in_front_of_the_service() {
+    for (extra, node, to) in [
+        (
+            "tls: {host: a.example.com, secretName: s}\n",
+            "ingress(\"Ingress md<br/>TLS a.example.com, class nginx\")",
+            "ingress -->|\"to :80\"| svc_client",
+        ),
+        (
+            "tls: {host: a.example.com}\ngateway: {name: g, namespace: gw}\n",
+            "httproute(\"HTTPRoute md<br/>Gateway gw/g, host a.example.com\")",
+            "httproute -->|\"to :80\"| svc_client",
+        ),
+    ] {
+        let spec = format!("{BASE}platform: eks\n{extra}");
+        let out = run_with_stdin(
+            &["describe", "-", "--diagram", "mermaid"],
+            Some(spec.as_bytes()),
+        );
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        assert!(out.stdout.contains(node), "want {node} in\n{}", out.stdout);
+        assert!(out.stdout.contains(to), "want {to} in\n{}", out.stdout);
+        assert!(
+            out.stdout.contains("clients -->|\"HTTPS\"|"),
+            "{}",
+            out.stdout
+        );
+    }
+}
