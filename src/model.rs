@@ -992,12 +992,9 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
         &namespace,
         lifecycle.drain_seconds,
     );
-    let mut client_annotations = exposure.annotations;
-    client_annotations.extend(check_annotations(
-        c,
-        "service.annotations",
-        &service.annotations,
-    ));
+    let user_annotations = check_annotations(c, "service.annotations", &service.annotations);
+    let client_annotations =
+        production::client_annotations(c, exposure.annotations, user_annotations, &lifecycle);
     let client_service = ClientService {
         name: format!("{name}-cs"),
         kind: exposure.kind,

@@ -431,6 +431,39 @@ pub(crate) fn exposure(
     }
 }
 
+/// The client Service's annotations: gen's, then the user's over them. A user's own
+/// target-group attributes keep gen's deregistration delay unless they set one, which must
+/// stay below the grace period.
+pub(crate) fn client_annotations(
+    c: &mut Check,
+    mut ours: BTreeMap<String, String>,
+    user: BTreeMap<String, String>,
+    life: &Lifecycle,
+) -> BTreeMap<String, String> {
+    const DELAY: &str = "deregistration_delay.timeout_seconds=";
+    for (k, v) in user {
+        let merged = match ours.get(&k) {
+            Some(ours_value) if k == TG_ATTRIBUTES => {
+                let theirs = v.split(',').find_map(|a| a.trim().strip_prefix(DELAY));
+                match theirs.map(str::parse::<u32>) {
+                    None => format!("{v},{ours_value}"),
+                    Some(Ok(d)) if d < life.grace_seconds => v,
+                    _ => {
+                        c.error(
+                            &format!("service.annotations.{k}"),
+                            format!("the deregistration delay must be a number of seconds below the grace period ({} s = shutdown.drainSeconds + shutdown.stopSeconds): leave it out and gen sets shutdown.drainSeconds", life.grace_seconds),
+                        );
+                        v
+                    }
+                }
+            }
+            _ => v,
+        };
+        ours.insert(k, merged);
+    }
+    ours
+}
+
 /// Refuses what the platform cannot serve, each with the reason.
 fn refuse_unservable(
     c: &mut Check,

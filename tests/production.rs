@@ -653,3 +653,28 @@ fn describe_draws_the_ingress_or_http_route_in_front_of_the_service() {
         );
     }
 }
+
+#[test]
+fn own_target_group_attributes_keep_the_drain_delay_or_must_stay_below_the_grace() {
+    let key = "service.beta.kubernetes.io/aws-load-balancer-target-group-attributes";
+    let b = bundle(
+        "eks",
+        &format!("service:\n  annotations:\n    {key}: stickiness.enabled=true\n"),
+    );
+    assert_eq!(
+        client_service(&b)["metadata"]["annotations"][key],
+        "stickiness.enabled=true,deregistration_delay.timeout_seconds=30"
+    );
+    let b = bundle(
+        "eks",
+        &format!("service:\n  annotations:\n    {key}: deregistration_delay.timeout_seconds=20\n"),
+    );
+    assert_eq!(deregistration_delay(client_service(&b)), Some(20));
+    refused(
+        "eks",
+        &format!("service:\n  annotations:\n    {key}: deregistration_delay.timeout_seconds=300\n"),
+        8,
+        &format!("service.annotations.{key}"),
+        "below the grace period (60 s",
+    );
+}
