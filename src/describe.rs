@@ -465,6 +465,8 @@ struct External {
     lines: Vec<String>,
     /// How the pods refer to it (the diagram's edge label).
     reference: String,
+    /// Referred to by the Ingress or HTTPRoute in front of the Service, not by the pods.
+    by_front: bool,
 }
 
 /// One Secret the pods read that gen does not render, gathered from every reference.
@@ -560,6 +562,7 @@ fn externals(m: &Model) -> Vec<External> {
                 lines,
                 reference: s.references.join(", "),
                 name: s.name,
+                by_front: false,
             }
         })
         .collect();
@@ -578,6 +581,43 @@ fn externals(m: &Model) -> Vec<External> {
             details: format!("bootstrap servers, {security}, {topics}"),
             lines,
             reference: "bootstrap.servers".to_string(),
+            by_front: false,
+        });
+    }
+    out.extend(front_externals(m));
+    out
+}
+
+/// The TLS Secret an Ingress serves and the Gateway an HTTPRoute attaches to.
+fn front_externals(m: &Model) -> Vec<External> {
+    let mut out = Vec::new();
+    if let Some(i) = &m.ingress {
+        out.push(External {
+            kind: "Secret",
+            name: i.secret_name.clone(),
+            details: format!(
+                "must exist: TLS certificate for {} (kubernetes.io/tls)",
+                i.host
+            ),
+            lines: vec![
+                "external, must exist".to_string(),
+                format!("TLS for {}", i.host),
+            ],
+            reference: "tls.secretName".to_string(),
+            by_front: true,
+        });
+    }
+    if let Some(r) = &m.http_route {
+        out.push(External {
+            kind: "Gateway",
+            name: format!("{}/{}", r.gateway_namespace, r.gateway_name),
+            details: format!(
+                "must exist: an HTTPS listener for {} with the certificate, admitting routes from namespace {}",
+                r.host, m.namespace
+            ),
+            lines: vec![format!("HTTPS listener for {}", r.host)],
+            reference: "parentRefs".to_string(),
+            by_front: true,
         });
     }
     out
@@ -885,7 +925,7 @@ fn graph(m: &Model) -> Graph {
         )
     });
     let mut secret_count = 0;
-    let externals: Vec<(usize, String)> = externals(m)
+    let externals: Vec<(usize, String, bool)> = externals(m)
         .into_iter()
         .map(|e| {
             let (shape, key, id, first) = if e.kind == "Kafka" {
@@ -894,6 +934,13 @@ fn graph(m: &Model) -> Graph {
                     "kafka".to_string(),
                     "Kafka/bootstrap".to_string(),
                     "Kafka bootstrap (external)".to_string(),
+                )
+            } else if e.kind == "Gateway" {
+                (
+                    Shape::ExternalSecret,
+                    "gateway".to_string(),
+                    format!("Gateway/{}", e.name),
+                    format!("Gateway {} (external)", e.name),
                 )
             } else {
                 secret_count += 1;
@@ -905,7 +952,11 @@ fn graph(m: &Model) -> Graph {
                 )
             };
             let lines = std::iter::once(first).chain(e.lines).collect();
-            (g.node(&key, id, lines, shape, false), e.reference)
+            (
+                g.node(&key, id, lines, shape, false),
+                e.reference,
+                e.by_front,
+            )
         })
         .collect();
 
@@ -953,8 +1004,16 @@ fn graph(m: &Model) -> Graph {
     if let Some(j) = jaas {
         g.edge(pods, j, "volume jaas");
     }
-    for (i, reference) in externals {
-        g.edge(pods, i, reference);
+    for (i, reference, by_front) in externals {
+        g.edge(
+            if by_front {
+                route.unwrap_or(pods)
+            } else {
+                pods
+            },
+            i,
+            reference,
+        );
     }
     g
 }

@@ -678,3 +678,34 @@ fn own_target_group_attributes_keep_the_drain_delay_or_must_stay_below_the_grace
         "below the grace period (60 s",
     );
 }
+
+#[test]
+fn describe_lists_the_tls_secret_and_the_gateway_as_external() {
+    for (extra, row, edge) in [
+        (
+            "tls: {host: a.example.com, secretName: s}\n",
+            "must exist: TLS certificate for a.example.com (kubernetes.io/tls)",
+            "ingress -.->|\"tls.secretName\"| ext1",
+        ),
+        (
+            "tls: {host: a.example.com}\ngateway: {name: g, namespace: gw}\n",
+            "must exist: an HTTPS listener for a.example.com with the certificate, admitting routes from namespace rt",
+            "httproute -.->|\"parentRefs\"| gateway",
+        ),
+    ] {
+        let spec = format!("{BASE}platform: eks\n{extra}");
+        let table = run_with_stdin(&["describe", "-"], Some(spec.as_bytes()));
+        assert_eq!(table.code, 0, "{}", table.stderr);
+        assert!(table.stdout.contains("EXTERNAL"), "{}", table.stdout);
+        assert!(
+            table.stdout.contains(row),
+            "want {row} in\n{}",
+            table.stdout
+        );
+        let mmd = run_with_stdin(
+            &["describe", "-", "--diagram", "mermaid"],
+            Some(spec.as_bytes()),
+        );
+        assert!(mmd.stdout.contains(edge), "want {edge} in\n{}", mmd.stdout);
+    }
+}
