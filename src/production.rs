@@ -643,3 +643,92 @@ fn exposure_route(
         host: host.clone(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::model::{Model, Options, resolve};
+    use crate::spec::{
+        Backplane, BackplaneType, Jaas, NetworkPolicySpec, Rollout, SecretKeyRef, Spec,
+    };
+
+    fn spec() -> Spec {
+        Spec {
+            namespace: Some("rt".into()),
+            platform: Some(crate::spec::Platform::Eks),
+            replicas: Some(4),
+            seed_count: Some(3),
+            ..Spec::default()
+        }
+    }
+
+    fn model(s: &Spec) -> Model {
+        resolve(s, &Options::default()).model.expect("valid spec")
+    }
+
+    fn secret(name: &str) -> Option<SecretKeyRef> {
+        Some(SecretKeyRef {
+            secret_name: name.into(),
+            key: "k".into(),
+        })
+    }
+
+    #[test]
+    fn startup_window_rounds_up_to_whole_periods() {
+        let mut s = spec();
+        s.rollout = Some(Rollout {
+            min_ready_seconds: None,
+            startup_seconds: Some(301),
+        });
+        let l = model(&s).lifecycle;
+        assert_eq!((l.startup_period, l.startup_failure_threshold), (5, 61));
+        assert_eq!(l.grace_seconds, l.drain_seconds + l.stop_seconds);
+    }
+
+    #[test]
+    fn reload_names_each_secret_once_in_spec_order() {
+        let mut s = spec();
+        s.roll_on_secret_change = Some(true);
+        s.license_key = secret("shared");
+        s.cluster_password = secret("shared");
+        s.backplane = Some(Backplane {
+            kind: Some(BackplaneType::Kafka),
+            bootstrap_servers: vec!["a:9093".into(), "b:9093".into(), "c:9094".into()],
+            topics: vec!["t".into()],
+            security_protocol: Some(crate::spec::SecurityProtocol::SaslSsl),
+            sasl_mechanism: Some(crate::spec::SaslMechanism::Plain),
+            jaas: Some(Jaas {
+                secret_name: Some("jaas".into()),
+                file: None,
+            }),
+            truststore: None,
+        });
+        s.seed_count = None;
+        s.network_policy = Some(NetworkPolicySpec {
+            egress: Some(crate::spec::Egress::Restricted),
+            ..NetworkPolicySpec::default()
+        });
+        let m = model(&s);
+        assert_eq!(
+            m.workload
+                .annotations
+                .get(super::RELOADER)
+                .map(String::as_str),
+            Some("jaas,shared")
+        );
+        assert_eq!(m.egress.expect("restricted").kafka_ports, [9093, 9094]);
+    }
+
+    #[test]
+    fn reload_without_a_named_secret_warns_and_adds_nothing() {
+        let mut s = spec();
+        s.roll_on_secret_change = Some(true);
+        let r = resolve(&s, &Options::default());
+        assert!(
+            r.warnings
+                .iter()
+                .any(|w| w.path.to_string() == "rollOnSecretChange")
+        );
+        let m = r.model.expect("valid");
+        assert!(!m.workload.annotations.contains_key(super::RELOADER));
+    }
+}
