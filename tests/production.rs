@@ -709,3 +709,24 @@ fn describe_lists_the_tls_secret_and_the_gateway_as_external() {
         assert!(mmd.stdout.contains(edge), "want {edge} in\n{}", mmd.stdout);
     }
 }
+
+/// The exposure variants no example can hold (each is refused on some platform): rendered,
+/// checked like the examples, and pinned.
+#[test]
+fn exposure_fixtures_render_consistently_and_match_their_snapshots() {
+    let mut n = 0;
+    for entry in std::fs::read_dir("tests/fixtures/production").expect("fixtures") {
+        let path = entry.expect("entry").path();
+        let stem = path.file_stem().unwrap().to_str().unwrap().to_string();
+        let platform = stem.split('-').next().unwrap().to_string();
+        let out = run(&["render", path.to_str().unwrap()]);
+        assert_eq!(out.code, 0, "{stem}: {}", out.stderr);
+        assert_eq!(out.stderr, "", "{stem}");
+        check_numbers(&Bundle::parse(&out.stdout), &platform, &stem);
+        insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
+            insta::assert_snapshot!(format!("production-{stem}"), out.stdout);
+        });
+        n += 1;
+    }
+    assert_eq!(n, 4);
+}
