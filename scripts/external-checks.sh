@@ -7,11 +7,12 @@
 # Checks, each ending in one summary line:
 #   yaml+kubernetes-validate  YAML parses (duplicate keys are errors); every document
 #                             validates with kubernetes-validate --strict for Kubernetes
-#                             1.29 and for the newest version the installed package
-#                             ships. Route (route.openshift.io/v1) and ServiceMonitor
-#                             (monitoring.coreos.com/v1) have no schema there and are
-#                             left to the next check; any other unknown kind fails.
-#   crd-schemas               Route / ServiceMonitor documents against schemas/*.json
+#                             1.30 (the preStop sleep action gen renders needs it) and
+#                             for the newest version the installed package ships. Route
+#                             (route.openshift.io/v1), ServiceMonitor (monitoring.coreos.com/v1)
+#                             and HTTPRoute (gateway.networking.k8s.io/v1) have no schema
+#                             there and are left to the next check; any other unknown kind fails.
+#   crd-schemas               Route / ServiceMonitor / HTTPRoute documents against schemas/*.json
 #                             (jsonschema; unknown fields fail) and their metadata
 #                             against the Kubernetes ObjectMeta schema.
 #   checkov <DIR>             checkov --framework kubernetes -d DIR --skip-download,

@@ -121,6 +121,10 @@ fn details(model: &Model, d: &Document) -> String {
         "Namespace" => {
             if let Some(ns) = &m.namespace_object {
                 parts.push(format!("pod-security {} (enforced)", ns.pod_security));
+                for (k, v) in &ns.labels {
+                    parts.push(format!("{k}={v}"));
+                }
+                parts.push("GitOps prune/delete off".to_string());
             }
         }
         "ServiceAccount" => {
@@ -144,13 +148,7 @@ fn details(model: &Model, d: &Document) -> String {
             let s = &m.client_service;
             parts.push(service_type(s.kind).to_string());
             parts.push(format!("port {}->{}/TCP", s.port, s.target_port));
-            match &m.route {
-                Some(r) => parts.push(format!("exposed by Route {}", r.name)),
-                None if s.kind == ServiceType::ClusterIP => {
-                    parts.push("in-cluster only".to_string())
-                }
-                None => {}
-            }
+            parts.extend(exposure(m));
         }
         "Service" if m.headless_service.as_deref() == Some(name) => {
             parts.push("headless (clusterIP None)".to_string());
@@ -186,6 +184,7 @@ fn details(model: &Model, d: &Document) -> String {
             if w.kind == "Deployment" {
                 parts.push("rolling maxSurge 1 maxUnavailable 0".to_string());
             }
+            parts.extend(lifecycle(m));
         }
         "PodDisruptionBudget" if name == m.pdb.name => parts = pdb_facts(m),
         "HorizontalPodAutoscaler" if m.hpa.as_ref().is_some_and(|h| h.name == name) => {
@@ -194,6 +193,15 @@ fn details(model: &Model, d: &Document) -> String {
             parts.push(format!("min {}", h.min));
             parts.push(format!("max {}", h.max));
             parts.push(format!("cpu {}%", h.cpu_percent));
+            let (d, u) = (h.scale_down, h.scale_up);
+            parts.push(format!(
+                "down {} pod/{}s after {}s",
+                d.pods_per_period, d.period_seconds, d.stabilization_seconds
+            ));
+            parts.push(format!(
+                "up {} pods/{}s after {}s",
+                u.pods_per_period, u.period_seconds, u.stabilization_seconds
+            ));
         }
         "Route" if m.route.as_ref().is_some_and(|r| r.name == name) => {
             let r = m.route.as_ref().expect("matched above");
@@ -202,6 +210,30 @@ fn details(model: &Model, d: &Document) -> String {
                 r.termination, r.insecure_edge_termination_policy
             ));
             parts.push(format!("to {}:client-port", m.client_service.name));
+            if let Some(h) = &r.host {
+                parts.push(format!("host {h}"));
+            }
+        }
+        "Ingress" if m.ingress.as_ref().is_some_and(|i| i.name == name) => {
+            let i = m.ingress.as_ref().expect("matched above");
+            parts.push(format!("class {}", i.class_name));
+            parts.push(format!("TLS {} from Secret {}", i.host, i.secret_name));
+            parts.push(format!(
+                "to {}:{}",
+                m.client_service.name, m.client_service.port
+            ));
+        }
+        "HTTPRoute" if m.http_route.as_ref().is_some_and(|r| r.name == name) => {
+            let r = m.http_route.as_ref().expect("matched above");
+            parts.push(format!(
+                "Gateway {}/{}",
+                r.gateway_namespace, r.gateway_name
+            ));
+            parts.push(format!("host {} (TLS on the Gateway)", r.host));
+            parts.push(format!(
+                "to {}:{}",
+                m.client_service.name, m.client_service.port
+            ));
         }
         "ServiceMonitor" => {
             if let Some(x) = &m.metrics {
@@ -209,10 +241,83 @@ fn details(model: &Model, d: &Document) -> String {
                 parts.push(format!("every {}", x.interval));
             }
         }
-        "NetworkPolicy" => parts.push(format!("ingress {}", ingress(m).join("; "))),
+        "NetworkPolicy" => {
+            parts.push(format!("ingress {}", ingress(m).join("; ")));
+            parts.push(match &m.egress {
+                None => "egress open".to_string(),
+                Some(e) => {
+                    let mut to = vec!["53 (DNS)".to_string()];
+                    if !m.cluster_ports.is_empty() {
+                        to.push(format!(
+                            "{} to members",
+                            port_list(m.cluster_ports.iter().map(|p| p.port))
+                        ));
+                    }
+                    if !e.kafka_ports.is_empty() {
+                        to.push(format!(
+                            "{} (Kafka)",
+                            port_list(e.kafka_ports.iter().copied())
+                        ));
+                    }
+                    format!("egress only {}", to.join("; "))
+                }
+            });
+        }
         _ => {}
     }
     parts.join(", ")
+}
+
+/// How clients reach the client Service: Route, Ingress, HTTPRoute or the load balancer, with
+/// its TLS and (eks) deregistration delay.
+fn exposure(m: &Model) -> Vec<String> {
+    let s = &m.client_service;
+    let mut facts = Vec::new();
+    if let Some(r) = &m.route {
+        facts.push(format!("exposed by Route {}", r.name));
+    } else if let Some(i) = &m.ingress {
+        facts.push(format!("exposed by Ingress {} (TLS {})", i.name, i.host));
+    } else if let Some(r) = &m.http_route {
+        facts.push(format!(
+            "exposed by HTTPRoute {} (TLS on Gateway {})",
+            r.name, r.gateway_name
+        ));
+    } else if s.kind == ServiceType::ClusterIP {
+        facts.push("in-cluster only".to_string());
+    }
+    if s.nlb_tls {
+        facts.push(format!("TLS at the NLB on {}", s.port));
+    }
+    if let Some(delay) = s
+        .annotations
+        .get(crate::production::TG_ATTRIBUTES)
+        .and_then(|v| {
+            v.split(',')
+                .find_map(|a| a.strip_prefix("deregistration_delay.timeout_seconds="))
+        })
+    {
+        facts.push(format!("deregistration delay {delay}s"));
+    }
+    facts
+}
+
+/// Shutdown, rollout and scheduling numbers of the workload.
+fn lifecycle(m: &Model) -> Vec<String> {
+    let l = &m.lifecycle;
+    let mut facts = vec![
+        format!(
+            "drain {}s + stop {}s = grace {}s",
+            l.drain_seconds, l.stop_seconds, l.grace_seconds
+        ),
+        format!("minReadySeconds {}", l.min_ready_seconds),
+        format!("startup up to {}s", l.startup_seconds),
+        format!("ephemeral {}", m.workload.container.ephemeral),
+        format!("anti-affinity {}", m.scheduling.anti_affinity),
+    ];
+    if let Some(z) = m.scheduling.zone_spread {
+        facts.push(format!("zone spread {z}"));
+    }
+    facts
 }
 
 /// The PDB's bound, and whether it leaves no room for a voluntary eviction.
@@ -360,6 +465,8 @@ struct External {
     lines: Vec<String>,
     /// How the pods refer to it (the diagram's edge label).
     reference: String,
+    /// Referred to by the Ingress or HTTPRoute in front of the Service, not by the pods.
+    by_front: bool,
 }
 
 /// One Secret the pods read that gen does not render, gathered from every reference.
@@ -455,6 +562,7 @@ fn externals(m: &Model) -> Vec<External> {
                 lines,
                 reference: s.references.join(", "),
                 name: s.name,
+                by_front: false,
             }
         })
         .collect();
@@ -473,6 +581,43 @@ fn externals(m: &Model) -> Vec<External> {
             details: format!("bootstrap servers, {security}, {topics}"),
             lines,
             reference: "bootstrap.servers".to_string(),
+            by_front: false,
+        });
+    }
+    out.extend(front_externals(m));
+    out
+}
+
+/// The TLS Secret an Ingress serves and the Gateway an HTTPRoute attaches to.
+fn front_externals(m: &Model) -> Vec<External> {
+    let mut out = Vec::new();
+    if let Some(i) = &m.ingress {
+        out.push(External {
+            kind: "Secret",
+            name: i.secret_name.clone(),
+            details: format!(
+                "must exist: TLS certificate for {} (kubernetes.io/tls)",
+                i.host
+            ),
+            lines: vec![
+                "external, must exist".to_string(),
+                format!("TLS for {}", i.host),
+            ],
+            reference: "tls.secretName".to_string(),
+            by_front: true,
+        });
+    }
+    if let Some(r) = &m.http_route {
+        out.push(External {
+            kind: "Gateway",
+            name: format!("{}/{}", r.gateway_namespace, r.gateway_name),
+            details: format!(
+                "must exist: an HTTPS listener for {} with the certificate, admitting routes from namespace {}",
+                r.host, m.namespace
+            ),
+            lines: vec![format!("HTTPS listener for {}", r.host)],
+            reference: "parentRefs".to_string(),
+            by_front: true,
         });
     }
     out
@@ -553,6 +698,56 @@ impl Graph {
     }
 }
 
+/// What stands in front of the client Service: a Route, an Ingress or an HTTPRoute.
+struct Front {
+    key: &'static str,
+    id: String,
+    lines: Vec<String>,
+    /// The edge label to the client Service.
+    to: String,
+}
+
+fn front(m: &Model) -> Option<Front> {
+    let port = m.client_service.port;
+    if let Some(r) = &m.route {
+        return Some(Front {
+            key: "route",
+            id: format!("Route/{}", r.name),
+            lines: vec![
+                format!("Route {}", r.name),
+                format!(
+                    "{} TLS, http {}",
+                    r.termination, r.insecure_edge_termination_policy
+                ),
+            ],
+            to: "to :client-port".to_string(),
+        });
+    }
+    if let Some(i) = &m.ingress {
+        return Some(Front {
+            key: "ingress",
+            id: format!("Ingress/{}", i.name),
+            lines: vec![
+                format!("Ingress {}", i.name),
+                format!("TLS {}, class {}", i.host, i.class_name),
+            ],
+            to: format!("to :{port}"),
+        });
+    }
+    m.http_route.as_ref().map(|r| Front {
+        key: "httproute",
+        id: format!("HTTPRoute/{}", r.name),
+        lines: vec![
+            format!("HTTPRoute {}", r.name),
+            format!(
+                "Gateway {}/{}, host {}",
+                r.gateway_namespace, r.gateway_name, r.host
+            ),
+        ],
+        to: format!("to :{port}"),
+    })
+}
+
 /// The objects and their references: Route/LoadBalancer -> Service -> pods <- HPA (through
 /// the workload), PDB, NetworkPolicy; pods -> ServiceAccount, Secrets, Kafka.
 fn graph(m: &Model) -> Graph {
@@ -570,8 +765,12 @@ fn graph(m: &Model) -> Graph {
         edges: vec![],
     };
     let s = &m.client_service;
-    let exposure = match (&m.route, s.kind) {
+    let front = front(m);
+    let exposure = match (&front, s.kind) {
         (Some(_), _) => Some("HTTPS".to_string()),
+        (None, ServiceType::LoadBalancer) if s.nlb_tls => {
+            Some(format!("LoadBalancer :{} (TLS)", s.port))
+        }
         (None, ServiceType::LoadBalancer) => Some(format!("LoadBalancer :{}", s.port)),
         (None, ServiceType::NodePort) => Some("NodePort".to_string()),
         (None, ServiceType::ClusterIP) => None,
@@ -585,21 +784,9 @@ fn graph(m: &Model) -> Graph {
             false,
         )
     });
-    let route = m.route.as_ref().map(|r| {
-        g.node(
-            "route",
-            format!("Route/{}", r.name),
-            vec![
-                format!("Route {}", r.name),
-                format!(
-                    "{} TLS, http {}",
-                    r.termination, r.insecure_edge_termination_policy
-                ),
-            ],
-            Shape::Object,
-            true,
-        )
-    });
+    let route = front
+        .as_ref()
+        .map(|f| g.node(f.key, f.id.clone(), f.lines.clone(), Shape::Object, true));
     let client = g.node(
         "svc_client",
         format!("Service/{}", s.name),
@@ -738,7 +925,7 @@ fn graph(m: &Model) -> Graph {
         )
     });
     let mut secret_count = 0;
-    let externals: Vec<(usize, String)> = externals(m)
+    let externals: Vec<(usize, String, bool)> = externals(m)
         .into_iter()
         .map(|e| {
             let (shape, key, id, first) = if e.kind == "Kafka" {
@@ -747,6 +934,13 @@ fn graph(m: &Model) -> Graph {
                     "kafka".to_string(),
                     "Kafka/bootstrap".to_string(),
                     "Kafka bootstrap (external)".to_string(),
+                )
+            } else if e.kind == "Gateway" {
+                (
+                    Shape::ExternalSecret,
+                    "gateway".to_string(),
+                    format!("Gateway/{}", e.name),
+                    format!("Gateway {} (external)", e.name),
                 )
             } else {
                 secret_count += 1;
@@ -758,7 +952,11 @@ fn graph(m: &Model) -> Graph {
                 )
             };
             let lines = std::iter::once(first).chain(e.lines).collect();
-            (g.node(&key, id, lines, shape, false), e.reference)
+            (
+                g.node(&key, id, lines, shape, false),
+                e.reference,
+                e.by_front,
+            )
         })
         .collect();
 
@@ -766,8 +964,8 @@ fn graph(m: &Model) -> Graph {
     if let (Some(c), Some(label)) = (clients, exposure) {
         g.edge(c, route.unwrap_or(client), label);
     }
-    if let Some(r) = route {
-        g.edge(r, client, "to :client-port");
+    if let (Some(r), Some(f)) = (route, &front) {
+        g.edge(r, client, f.to.clone());
     }
     g.edge(
         client,
@@ -806,8 +1004,16 @@ fn graph(m: &Model) -> Graph {
     if let Some(j) = jaas {
         g.edge(pods, j, "volume jaas");
     }
-    for (i, reference) in externals {
-        g.edge(pods, i, reference);
+    for (i, reference, by_front) in externals {
+        g.edge(
+            if by_front {
+                route.unwrap_or(pods)
+            } else {
+                pods
+            },
+            i,
+            reference,
+        );
     }
     g
 }

@@ -17,6 +17,7 @@ pub mod locate;
 pub mod model;
 pub mod out;
 pub mod path;
+pub mod production;
 pub mod profile;
 pub mod quantity;
 pub mod redact;

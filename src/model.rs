@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::path::FieldPath;
+use crate::production;
 use crate::profile::Profile;
 use crate::spec::{
     BackplaneType, LogLevel, Platform, SecurityProtocol, ServiceType, Spec, TaintEffect,
@@ -155,6 +156,13 @@ pub struct Model {
     pub hpa: Option<Hpa>,
     pub route: Option<Route>,
     pub network_policy: Option<String>,
+    /// A restricted NetworkPolicy egress (`networkPolicy.egress: restricted`).
+    pub egress: Option<production::EgressRules>,
+    /// Shutdown, rollout and probe numbers.
+    pub lifecycle: production::Lifecycle,
+    pub scheduling: production::Scheduling,
+    pub ingress: Option<production::Ingress>,
+    pub http_route: Option<production::HttpRoute>,
     /// Cluster members as the server sees them (native only), in order.
     pub cluster_members: Vec<String>,
     pub seed_count: Option<u32>,
@@ -164,6 +172,10 @@ pub struct Model {
 pub struct NamespaceObject {
     /// Pod Security Admission level enforced on the namespace.
     pub pod_security: &'static str,
+    /// The platform's labels (eks: the load balancer's readiness gate).
+    pub labels: BTreeMap<String, String>,
+    /// GitOps lifecycle guards: pruning the app never deletes the namespace.
+    pub annotations: BTreeMap<String, String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -188,6 +200,8 @@ pub struct ClientService {
     pub port: u16,
     pub target_port: u16,
     pub annotations: BTreeMap<String, String>,
+    /// TLS terminated at the load balancer (`tls.certificateArn`).
+    pub nlb_tls: bool,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -214,7 +228,6 @@ pub struct Workload {
     pub security: PodSecurity,
     pub node_selector: BTreeMap<String, String>,
     pub tolerations: Vec<Toleration>,
-    pub zone_spread: bool,
     pub image_pull_secrets: Vec<String>,
 }
 
@@ -227,6 +240,8 @@ pub struct Container {
     pub env: Vec<Env>,
     pub cpu: String,
     pub memory: String,
+    /// Ephemeral-storage request and limit, and every emptyDir's sizeLimit.
+    pub ephemeral: String,
     pub mounts: Vec<Mount>,
 }
 
@@ -298,6 +313,8 @@ pub struct Hpa {
     pub min: u32,
     pub max: u32,
     pub cpu_percent: u32,
+    pub scale_down: production::Behavior,
+    pub scale_up: production::Behavior,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -306,6 +323,8 @@ pub struct Route {
     pub annotations: BTreeMap<String, String>,
     pub termination: String,
     pub insecure_edge_termination_policy: String,
+    /// `tls.host`; none lets the router assign one.
+    pub host: Option<String>,
 }
 
 /// What resolving produced: the model, or every error found; warnings either way.
@@ -318,14 +337,14 @@ pub struct Resolved {
 
 /// Collects errors, warnings and applied defaults while resolving.
 #[derive(Default)]
-struct Check {
+pub(crate) struct Check {
     errors: Vec<Problem>,
     warnings: Vec<Problem>,
     defaults: Vec<String>,
 }
 
 impl Check {
-    fn error(&mut self, path: &str, message: impl Into<String>) {
+    pub(crate) fn error(&mut self, path: &str, message: impl Into<String>) {
         self.errors.push(Problem::new(path, message));
     }
 
@@ -337,11 +356,11 @@ impl Check {
         });
     }
 
-    fn warn(&mut self, path: &str, message: impl Into<String>) {
+    pub(crate) fn warn(&mut self, path: &str, message: impl Into<String>) {
         self.warnings.push(Problem::new(path, message));
     }
 
-    fn defaulted<T>(&mut self, value: T, what: impl FnOnce() -> String) -> T {
+    pub(crate) fn defaulted<T>(&mut self, value: T, what: impl FnOnce() -> String) -> T {
         self.defaults.push(what());
         value
     }
@@ -491,7 +510,8 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
         if !(1..=100).contains(&cpu) {
             c.error("autoscale.cpuPercent", format!("`{cpu}` is not a percentage: use 1 to 100"));
         }
-        Hpa { name: format!("{name}-autoscale"), min: a.min, max: a.max, cpu_percent: cpu }
+        let (scale_down, scale_up) = production::behavior(c, a);
+        Hpa { name: format!("{name}-autoscale"), min: a.min, max: a.max, cpu_percent: cpu, scale_down, scale_up }
     });
     if hpa.is_none() {
         c.defaulted((), || {
@@ -1045,24 +1065,31 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
         check_name(c, &format!("imagePullSecrets[{i}]"), s, 253, false);
     }
 
+    let lifecycle = production::lifecycle(c, spec);
     let service = spec.service.clone().unwrap_or_default();
-    let mut client_annotations = profile.client_service.annotations.clone();
-    client_annotations.extend(check_annotations(
+    let exposure = production::exposure(
         c,
-        "service.annotations",
-        &service.annotations,
-    ));
-    let client_port = service.port.unwrap_or(80);
-    if client_port == 0 {
-        c.error("service.port", "must be a port number, 1 to 65535");
-    }
+        spec,
+        &profile,
+        &name,
+        &namespace,
+        lifecycle.drain_seconds,
+    );
+    let user_annotations = check_annotations(c, "service.annotations", &service.annotations);
+    let client_annotations =
+        production::client_annotations(c, exposure.annotations, user_annotations, &lifecycle);
     let client_service = ClientService {
         name: format!("{name}-cs"),
-        kind: service.kind.unwrap_or(profile.client_service.kind),
-        port: client_port,
+        kind: exposure.kind,
+        port: exposure.port,
         target_port: CLIENT_PORT,
         annotations: client_annotations,
+        nlb_tls: exposure.nlb_tls,
     };
+    if let Some(names) = production::reload_secrets(c, spec) {
+        workload_annotations.insert(production::RELOADER.to_string(), names);
+    }
+    let egress = production::egress(c, spec, network_policy_on);
 
     let sa_annotations = spec
         .service_account
@@ -1093,12 +1120,15 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
     }
 
     let create_namespace = !opts.no_namespace && spec.create_namespace != Some(false);
+    let (ns_labels, ns_annotations) =
+        production::namespace_metadata(c, &profile, create_namespace, &namespace);
 
     let route = profile.route.as_ref().map(|r| Route {
         name: name.clone(),
         annotations: r.annotations.clone(),
         termination: r.termination.clone(),
         insecure_edge_termination_policy: r.insecure_edge_termination_policy.clone(),
+        host: exposure.route_host.clone(),
     });
     let empty = BTreeMap::new();
     let metadata = validate::Metadata {
@@ -1123,6 +1153,8 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
     Some(Model {
         namespace_object: create_namespace.then_some(NamespaceObject {
             pod_security: "restricted",
+            labels: ns_labels,
+            annotations: ns_annotations,
         }),
         labels,
         selector,
@@ -1152,19 +1184,24 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
                 env,
                 cpu,
                 memory,
+                ephemeral: production::ephemeral(c, spec),
                 mounts,
             },
             volumes,
             security,
             node_selector,
             tolerations,
-            zone_spread: spec.zone_spread.unwrap_or(false),
             image_pull_secrets: spec.image_pull_secrets.clone(),
         },
         pdb,
         hpa,
         route,
         network_policy: network_policy_on.then(|| name.clone()),
+        egress,
+        lifecycle,
+        scheduling: production::scheduling(spec),
+        ingress: exposure.ingress,
+        http_route: exposure.http_route,
         cluster_members,
         seed_count,
         platform: platform.as_str(),
@@ -1536,7 +1573,7 @@ fn check_header(spec: &Spec, c: &mut Check) {
     }
 }
 
-fn check_name(c: &mut Check, path: &str, s: &str, max: usize, service_name: bool) {
+pub(crate) fn check_name(c: &mut Check, path: &str, s: &str, max: usize, service_name: bool) {
     let what = if max == 253 {
         "a DNS subdomain"
     } else {
@@ -1590,7 +1627,7 @@ fn check_labels(
     m.clone()
 }
 
-fn check_annotations(
+pub(crate) fn check_annotations(
     c: &mut Check,
     path: &str,
     m: &BTreeMap<String, String>,
@@ -1718,6 +1755,8 @@ mod tests {
             min: 3,
             max: 5,
             cpu_percent: None,
+            scale_down: None,
+            scale_up: None,
         });
         let m = model(&s);
         assert_eq!(m.cluster_members.len(), 5);
@@ -1761,6 +1800,8 @@ mod tests {
             min: 1,
             max: 5,
             cpu_percent: Some(50),
+            scale_down: None,
+            scale_up: None,
         });
         assert!(
             errors(&s)
@@ -1776,6 +1817,8 @@ mod tests {
             min: 4,
             max: 5,
             cpu_percent: Some(0),
+            scale_down: None,
+            scale_up: None,
         });
         let e = errors(&s);
         assert!(
@@ -1791,6 +1834,8 @@ mod tests {
             min: 3,
             max: 2,
             cpu_percent: Some(101),
+            scale_down: None,
+            scale_up: None,
         });
         let e = errors(&s);
         assert!(

@@ -17,6 +17,11 @@ pub struct Profile {
     pub client_service: ClientService,
     /// Present on platforms that expose the client Service through an OpenShift Route.
     pub route: Option<Route>,
+    /// Labels the platform needs on the Namespace (eks: the load balancer's readiness gate).
+    #[serde(default)]
+    pub namespace_labels: BTreeMap<String, String>,
+    /// The Ingress gen renders with `tls.secretName` (none on openshift, which has its Route).
+    pub ingress: Option<Ingress>,
     pub pod_security: PodSecurity,
     pub kafka_starter: KafkaStarter,
 }
@@ -26,6 +31,30 @@ pub struct Profile {
 pub struct ClientService {
     #[serde(rename = "type")]
     pub kind: ServiceType,
+    #[serde(default)]
+    pub annotations: BTreeMap<String, String>,
+    /// Set the load balancer's deregistration delay from `shutdown.drainSeconds` (the AWS
+    /// Load Balancer Controller's target-group attributes).
+    #[serde(default)]
+    pub deregistration_delay: bool,
+    /// Annotations that terminate TLS at the load balancer with `tls.certificateArn`.
+    pub tls_annotations: Option<TlsAnnotations>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct TlsAnnotations {
+    /// Annotation holding the certificate.
+    pub certificate: String,
+    /// Annotation listing the ports served with TLS.
+    pub ports: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Ingress {
+    pub class_name: String,
+    /// What the platform's usual controller needs for WebSocket connections.
     #[serde(default)]
     pub annotations: BTreeMap<String, String>,
 }

@@ -58,6 +58,14 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("hpa.yaml.j2", include_str!("../templates/hpa.yaml.j2")),
     ("route.yaml.j2", include_str!("../templates/route.yaml.j2")),
     (
+        "ingress.yaml.j2",
+        include_str!("../templates/ingress.yaml.j2"),
+    ),
+    (
+        "httproute.yaml.j2",
+        include_str!("../templates/httproute.yaml.j2"),
+    ),
+    (
         "servicemonitor.yaml.j2",
         include_str!("../templates/servicemonitor.yaml.j2"),
     ),
@@ -149,7 +157,7 @@ fn merge(a: &Value, b: &Value) -> Result<Value, Error> {
 }
 
 /// The documents of one bundle, in apply order: Namespace, ServiceAccount, Secret, Services,
-/// workload, PDB, HPA, then Route, ServiceMonitor and NetworkPolicy.
+/// workload, PDB, HPA, then Route, Ingress or HTTPRoute, ServiceMonitor and NetworkPolicy.
 pub fn render(model: &Model) -> Result<Vec<Document>, Error> {
     let ctx = minijinja::context! { model => Value::from(minijinja::value::Serde(model)) };
     let mut plan: Vec<(&'static str, &str, String)> = Vec::with_capacity(12);
@@ -186,6 +194,12 @@ pub fn render(model: &Model) -> Result<Vec<Document>, Error> {
     }
     if let Some(r) = &model.route {
         plan.push(("Route", "route.yaml.j2", r.name.clone()));
+    }
+    if let Some(i) = &model.ingress {
+        plan.push(("Ingress", "ingress.yaml.j2", i.name.clone()));
+    }
+    if let Some(h) = &model.http_route {
+        plan.push(("HTTPRoute", "httproute.yaml.j2", h.name.clone()));
     }
     if model.metrics.as_ref().is_some_and(|m| m.service_monitor) {
         plan.push((

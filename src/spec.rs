@@ -70,8 +70,34 @@ pub struct Spec {
     /// Taints the pods tolerate.
     #[serde(default)]
     pub tolerations: Vec<Toleration>,
-    /// Spread members across zones (`topology.kubernetes.io/zone`, maxSkew 1, ScheduleAnyway).
-    pub zone_spread: Option<bool>,
+    /// Spread members across zones (`topology.kubernetes.io/zone`, maxSkew 1): `true` (as
+    /// `{whenUnsatisfiable: ScheduleAnyway}`) or `{whenUnsatisfiable: DoNotSchedule}` to refuse
+    /// to schedule a member that would unbalance the zones. Default: no zone spread.
+    pub zone_spread: Option<ZoneSpread>,
+    /// Keep members off each other's node: `preferred` (default: the scheduler tries, and still
+    /// places a member when nodes run short) or `required` (never two members on one node; a
+    /// member stays Pending without a free node, so a node loss costs one member's clients).
+    pub anti_affinity: Option<AntiAffinity>,
+    /// Graceful shutdown. Default drainSeconds 30, stopSeconds 30: terminationGracePeriodSeconds 60.
+    pub shutdown: Option<Shutdown>,
+    /// How members start and roll. Default minReadySeconds 30, startupSeconds 300.
+    pub rollout: Option<Rollout>,
+    /// Ephemeral storage of each member (logs, /tmp, coordination). Default ephemeral `2Gi`.
+    pub storage: Option<Storage>,
+    /// TLS for clients: `certificateArn` (eks: at the NLB), or `host` with `secretName` (an
+    /// Ingress) or with `gateway` (an HTTPRoute; the Gateway's listener holds the certificate).
+    pub tls: Option<Tls>,
+    /// Expose clients through an Ingress (with `tls.host` and `tls.secretName`); the client
+    /// Service becomes ClusterIP unless `service.type` says otherwise.
+    pub ingress: Option<IngressSpec>,
+    /// Expose clients through an HTTPRoute attached to this existing Gateway (with `tls.host`);
+    /// the client Service becomes ClusterIP unless `service.type` says otherwise.
+    pub gateway: Option<GatewaySpec>,
+    /// Put `secret.reloader.stakater.com/reload` on the workload naming every Secret the spec
+    /// names (jaas.secretName, licenseKey, clusterPassword, the truststore), so Stakater
+    /// Reloader rolls the members when one rotates: the server reads them once, at start.
+    /// Default false.
+    pub roll_on_secret_change: Option<bool>,
     /// Names of existing `kubernetes.io/dockerconfigjson` Secrets for pulling the image.
     #[serde(default)]
     pub image_pull_secrets: Vec<String>,
@@ -161,6 +187,146 @@ pub struct Autoscale {
     pub max: u32,
     /// Target average CPU utilisation, 1–100. Default 50.
     pub cpu_percent: Option<u32>,
+    /// How fast the HPA removes members; each removed member drops all its clients, who then
+    /// reconnect to the others. Default: one pod per 180 s after a 300 s stabilization window.
+    pub scale_down: Option<ScalePolicy>,
+    /// How fast the HPA adds members. Default: two pods per 30 s, no stabilization window.
+    pub scale_up: Option<ScalePolicy>,
+}
+
+/// One direction of the HPA's `behavior`.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ScalePolicy {
+    /// `stabilizationWindowSeconds`, 0–3600: the HPA acts on the highest (down) or lowest (up)
+    /// recommendation of this window, so a short dip does not remove members.
+    pub stabilization_seconds: Option<u32>,
+    /// Most pods added or removed per period (at least 1).
+    pub pods_per_period: Option<u32>,
+    /// The policy's period, 1–1800 seconds.
+    pub period_seconds: Option<u32>,
+}
+
+/// `true`, or the constraint's `whenUnsatisfiable`.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum ZoneSpread {
+    Enabled(bool),
+    Detailed(ZoneSpreadSpec),
+}
+
+/// By hand rather than `untagged`, so a wrong value says what would be valid and a wrong
+/// `whenUnsatisfiable` keeps its own message and location.
+impl<'de> Deserialize<'de> for ZoneSpread {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<ZoneSpread, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = ZoneSpread;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(
+                    "`true`, `false` or `{whenUnsatisfiable: ScheduleAnyway | DoNotSchedule}`",
+                )
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<ZoneSpread, E> {
+                Ok(ZoneSpread::Enabled(v))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<ZoneSpread, A::Error> {
+                ZoneSpreadSpec::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(ZoneSpread::Detailed)
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ZoneSpreadSpec {
+    /// `ScheduleAnyway` (default) or `DoNotSchedule`.
+    pub when_unsatisfiable: Option<WhenUnsatisfiable>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub enum WhenUnsatisfiable {
+    ScheduleAnyway,
+    DoNotSchedule,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum AntiAffinity {
+    Preferred,
+    Required,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Shutdown {
+    /// Seconds a terminating member keeps serving (a `preStop` sleep) while endpoints, kube-proxy
+    /// and load balancers stop sending it new clients; on eks also the target group's
+    /// deregistration delay. Default 30, 1–600.
+    pub drain_seconds: Option<u32>,
+    /// Seconds the server then has to close its clients after SIGTERM, before SIGKILL.
+    /// terminationGracePeriodSeconds = drainSeconds + stopSeconds. Default 30, 1–600.
+    pub stop_seconds: Option<u32>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Rollout {
+    /// `minReadySeconds` of the StatefulSet (Deployment): a new member must stay ready this long
+    /// before the next one rolls, time to rejoin the cluster and take clients. Default 30, 0–3600.
+    pub min_ready_seconds: Option<u32>,
+    /// Longest the JVM may take to open the client port; the `startupProbe` allows this long
+    /// before liveness applies, so a slow start is not killed. Default 300, 10–3600.
+    pub startup_seconds: Option<u32>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Storage {
+    /// A Kubernetes quantity: the `sizeLimit` of every emptyDir and the container's
+    /// ephemeral-storage request and limit, so a runaway log evicts this pod, not its
+    /// neighbours. Default `2Gi`.
+    pub ephemeral: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Tls {
+    /// eks only: an ACM certificate ARN; the NLB terminates TLS on the Service port (default
+    /// 443) and forwards plain TCP to the client port.
+    pub certificate_arn: Option<String>,
+    /// The host name clients connect to (the Ingress rule, the HTTPRoute's hostnames, the
+    /// OpenShift Route's host).
+    pub host: Option<String>,
+    /// An existing `kubernetes.io/tls` Secret the Ingress serves (refused with `gateway`: the
+    /// Gateway's listener holds the certificate).
+    pub secret_name: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct IngressSpec {
+    /// `ingressClassName`. Default per platform: `webapprouting.kubernetes.azure.com` on aks
+    /// (the application routing add-on), `nginx` on eks (ingress-nginx).
+    pub class_name: Option<String>,
+    /// Annotations added to (and overriding) the platform's WebSocket timeouts.
+    #[serde(default)]
+    pub annotations: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct GatewaySpec {
+    /// Name of the existing Gateway.
+    pub name: String,
+    /// Its namespace. Default: the cluster's namespace. The Gateway's listener must allow
+    /// routes from this namespace.
+    pub namespace: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
@@ -394,6 +560,16 @@ pub struct NetworkPolicySpec {
     pub enabled: Option<bool>,
     /// Why it is turned off; required with `enabled: false`.
     pub reason: Option<String>,
+    /// `open` (default: no egress rules) or `restricted`: egress only to DNS, the members' own
+    /// ports and the Kafka bootstrap ports.
+    pub egress: Option<Egress>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Egress {
+    Open,
+    Restricted,
 }
 
 /// Each field relaxes one hardening default; gen then annotates the workload with the

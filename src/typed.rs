@@ -1,7 +1,8 @@
 //! Typing: one parsed manifest document (`serde_json::Value`) into its k8s-openapi kind.
 //!
-//! Owns the table of kinds `gen` understands ([`Object`]), the serde types of the two
-//! custom resources it emits (OpenShift [`Route`], Prometheus-operator [`ServiceMonitor`]),
+//! Owns the table of kinds `gen` understands ([`Object`]), the serde types of the custom
+//! resources it emits (OpenShift [`Route`], Prometheus-operator [`ServiceMonitor`], Gateway
+//! API [`HttpRoute`]),
 //! and every schema problem found on the way, each with the [`FieldPath`] it is about:
 //! unknown or misspelled fields, wrong types, missing required fields, and an `apiVersion`
 //! or `kind` that names nothing typed. [`validate_crd`] adds full JSON-Schema validation of
@@ -164,6 +165,7 @@ kinds! {
     ResourceQuota(ResourceQuota) = &CORE_V1_RESOURCE_QUOTA;
     Route(Route) = &ROUTE;
     ServiceMonitor(ServiceMonitor) = &SERVICE_MONITOR;
+    HttpRoute(HttpRoute) = &HTTP_ROUTE;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -553,6 +555,10 @@ include!("../schemas/k8s_required_v1_33.rs");
 // Route and ServiceMonitor: serde demands their own required fields; these cover the
 // k8s-openapi types they embed.
 static ROUTE: Shape = Shape {
+    required: &[],
+    nested: &[("metadata", Nest::One, &META_V1_OBJECT_META)],
+};
+static HTTP_ROUTE: Shape = Shape {
     required: &[],
     nested: &[("metadata", Nest::One, &META_V1_OBJECT_META)],
 };
@@ -983,6 +989,65 @@ impl Metadata for ServiceMonitor {
 }
 
 // ---------------------------------------------------------------------------------------
+// HTTPRoute (gateway.networking.k8s.io/v1)
+// ---------------------------------------------------------------------------------------
+
+/// A Gateway API HTTPRoute: the header and the fields gen writes are typed here, the rules
+/// (matches, filters, backends, timeouts) are left to [`validate_crd`] and its schema
+/// (schemas/httproute_gateway.networking.k8s.io_v1.json), which also refuses unknown fields.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct HttpRoute {
+    pub api_version: String,
+    pub kind: String,
+    #[serde(default)]
+    pub metadata: ObjectMeta,
+    pub spec: HttpRouteSpec,
+    /// Written by the Gateway's controller; kept only so a route read back from a cluster types.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<Value>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct HttpRouteSpec {
+    pub parent_refs: Option<Vec<ParentReference>>,
+    pub hostnames: Option<Vec<String>>,
+    pub rules: Option<Vec<Value>>,
+}
+
+/// The Gateway (or other parent) a route attaches to.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ParentReference {
+    pub group: Option<String>,
+    pub kind: Option<String>,
+    pub namespace: Option<String>,
+    pub name: String,
+    pub section_name: Option<String>,
+    pub port: Option<i32>,
+}
+
+impl Resource for HttpRoute {
+    const API_VERSION: &'static str = "gateway.networking.k8s.io/v1";
+    const GROUP: &'static str = "gateway.networking.k8s.io";
+    const KIND: &'static str = "HTTPRoute";
+    const VERSION: &'static str = "v1";
+    const URL_PATH_SEGMENT: &'static str = "httproutes";
+    type Scope = NamespaceResourceScope;
+}
+
+impl Metadata for HttpRoute {
+    type Ty = ObjectMeta;
+    fn metadata(&self) -> &ObjectMeta {
+        &self.metadata
+    }
+    fn metadata_mut(&mut self) -> &mut ObjectMeta {
+        &mut self.metadata
+    }
+}
+
+// ---------------------------------------------------------------------------------------
 // JSON-Schema validation of the custom resources
 // ---------------------------------------------------------------------------------------
 
@@ -995,6 +1060,8 @@ struct Catalog {
 static ROUTE_SCHEMA: &str = include_str!("../schemas/route_route.openshift.io_v1.json");
 static SERVICE_MONITOR_SCHEMA: &str =
     include_str!("../schemas/servicemonitor_monitoring.coreos.com_v1.json");
+static HTTP_ROUTE_SCHEMA: &str =
+    include_str!("../schemas/httproute_gateway.networking.k8s.io_v1.json");
 
 /// Compiles a catalog schema the first time it is asked for.
 fn catalog(cell: &'static OnceLock<Catalog>, text: &str) -> &'static Catalog {
@@ -1008,19 +1075,22 @@ fn catalog(cell: &'static OnceLock<Catalog>, text: &str) -> &'static Catalog {
     })
 }
 
-/// Validates a Route or ServiceMonitor against its CRD's full JSON schema (patterns,
+/// Validates a Route, ServiceMonitor or HTTPRoute against its CRD's full JSON schema (patterns,
 /// bounds, enums, every nested field); `None` for any other document. The schema is
 /// compiled once per process, on first use. CEL rules (`x-kubernetes-validations`) are
 /// not checked, and a required field the CRD defaults is not demanded.
 pub fn validate_crd(value: &Value) -> Option<Vec<SchemaIssue>> {
     static ROUTES: OnceLock<Catalog> = OnceLock::new();
     static SERVICE_MONITORS: OnceLock<Catalog> = OnceLock::new();
+    static HTTP_ROUTES: OnceLock<Catalog> = OnceLock::new();
     let api_version = value.get("apiVersion")?.as_str()?;
     let kind = value.get("kind")?.as_str()?;
     let catalog = if (api_version, kind) == (Route::API_VERSION, Route::KIND) {
         catalog(&ROUTES, ROUTE_SCHEMA)
     } else if (api_version, kind) == (ServiceMonitor::API_VERSION, ServiceMonitor::KIND) {
         catalog(&SERVICE_MONITORS, SERVICE_MONITOR_SCHEMA)
+    } else if (api_version, kind) == (HttpRoute::API_VERSION, HttpRoute::KIND) {
+        catalog(&HTTP_ROUTES, HTTP_ROUTE_SCHEMA)
     } else {
         return None;
     };

@@ -98,7 +98,7 @@ fn native_guide_table_shows_the_guides_six_objects_with_their_numbers() {
     assert!(table.starts_with("KIND "), "{table}");
     assert_eq!(
         row(&table, "Namespace", "migratory"),
-        "pod-security restricted (enforced)"
+        "pod-security restricted (enforced), GitOps prune/delete off"
     );
     assert_eq!(
         row(&table, "Service", "migratorydata-cs"),
@@ -110,7 +110,7 @@ fn native_guide_table_shows_the_guides_six_objects_with_their_numbers() {
     );
     assert_eq!(
         row(&table, "StatefulSet", "migratorydata"),
-        "replicas 3-5 (HPA), members 5, seeds 3, ports 8800,8801-8804, cpu 500m, memory 1Gi, serviceName migratorydata-hs"
+        "replicas 3-5 (HPA), members 5, seeds 3, ports 8800,8801-8804, cpu 500m, memory 1Gi, serviceName migratorydata-hs, drain 30s + stop 30s = grace 60s, minReadySeconds 30, startup up to 300s, ephemeral 2Gi, anti-affinity preferred"
     );
     assert_eq!(
         row(&table, "PodDisruptionBudget", "migratorydata-pdb"),
@@ -118,11 +118,11 @@ fn native_guide_table_shows_the_guides_six_objects_with_their_numbers() {
     );
     assert_eq!(
         row(&table, "HorizontalPodAutoscaler", "migratorydata-autoscale"),
-        "StatefulSet/migratorydata, min 3, max 5, cpu 50%"
+        "StatefulSet/migratorydata, min 3, max 5, cpu 50%, down 1 pod/180s after 300s, up 2 pods/30s after 0s"
     );
     assert_eq!(
         row(&table, "NetworkPolicy", "migratorydata"),
-        "ingress 8800 from anywhere; 8801-8804 from members"
+        "ingress 8800 from anywhere; 8801-8804 from members, egress open"
     );
     assert_eq!(
         row(&table, "ServiceAccount", "migratorydata"),
@@ -235,7 +235,7 @@ fn event_hubs_bundle_shows_the_deployment_the_external_jaas_secret_and_kafka() {
     let table = describe::table(&m, &docs);
     assert_eq!(
         row(&table, "Deployment", "migratorydata"),
-        "replicas 3, kafka backplane, topics vehicles, ports 8800, cpu 500m, memory 1Gi, rolling maxSurge 1 maxUnavailable 0"
+        "replicas 3, kafka backplane, topics vehicles, ports 8800, cpu 500m, memory 1Gi, rolling maxSurge 1 maxUnavailable 0, drain 30s + stop 30s = grace 60s, minReadySeconds 30, startup up to 300s, ephemeral 2Gi, anti-affinity preferred"
     );
     assert_eq!(
         row(&table, "PodDisruptionBudget", "migratorydata-pdb"),
@@ -322,7 +322,7 @@ fn strimzi_bundle_on_openshift_shows_route_rendered_jaas_truststore_and_license(
     );
     assert_eq!(
         row(&table, "HorizontalPodAutoscaler", "md-kafka-autoscale"),
-        "Deployment/md-kafka, min 2, max 6, cpu 70%"
+        "Deployment/md-kafka, min 2, max 6, cpu 70%, down 1 pod/300s after 600s, up 2 pods/30s after 0s"
     );
     assert_eq!(
         row(&table, "ServiceMonitor", "md-kafka"),
@@ -330,7 +330,7 @@ fn strimzi_bundle_on_openshift_shows_route_rendered_jaas_truststore_and_license(
     );
     assert_eq!(
         row(&table, "NetworkPolicy", "md-kafka"),
-        "ingress 8800 from anywhere; 9900 from ns openshift-monitoring"
+        "ingress 8800 from anywhere; 9900 from ns openshift-monitoring, egress only 53 (DNS); 9093 (Kafka)"
     );
     assert!(row(&table, "Deployment", "md-kafka").starts_with(
         "replicas 2-6 (HPA), kafka backplane, topics vehicles,alerts, ports 8800,9900,"
@@ -426,11 +426,11 @@ fn openshift_and_eks_change_the_exposure() {
     let table = describe::table(&m, &docs);
     assert_eq!(
         row(&table, "Service", "md-prod-cs"),
-        "LoadBalancer, port 443->8800/TCP"
+        "LoadBalancer, port 443->8800/TCP, deregistration delay 45s"
     );
     assert_eq!(
         row(&table, "StatefulSet", "md-prod"),
-        "replicas 5, members 5, seeds 3, ports 8800,8801-8804,9900, cpu 2, memory 4Gi, serviceName md-prod-hs"
+        "replicas 5, members 5, seeds 3, ports 8800,8801-8804,9900, cpu 2, memory 4Gi, serviceName md-prod-hs, drain 45s + stop 60s = grace 105s, minReadySeconds 60, startup up to 180s, ephemeral 4Gi, anti-affinity required, zone spread DoNotSchedule"
     );
     assert_eq!(
         row(&table, "PodDisruptionBudget", "md-prod-pdb"),

@@ -366,7 +366,11 @@ fn network_policy(wild: bool) -> BoxedStrategy<Option<NetworkPolicySpec>> {
     maybe(
         0.3,
         (maybe(0.5, any::<bool>().boxed()), reason(wild))
-            .prop_map(|(enabled, reason)| NetworkPolicySpec { enabled, reason })
+            .prop_map(|(enabled, reason)| NetworkPolicySpec {
+                enabled,
+                reason,
+                egress: None,
+            })
             .boxed(),
     )
 }
@@ -675,6 +679,8 @@ fn sizing(wild: bool, kafka: bool) -> BoxedStrategy<Sizing> {
                 min,
                 max,
                 cpu_percent,
+                scale_down: None,
+                scale_up: None,
             },
         );
         return (
@@ -712,6 +718,8 @@ fn sizing(wild: bool, kafka: bool) -> BoxedStrategy<Sizing> {
                             min,
                             max,
                             cpu_percent,
+                            scale_down: None,
+                            scale_up: None,
                         })
                         .boxed(),
                 )
@@ -937,7 +945,7 @@ fn spec_of(wild: bool) -> BoxedStrategy<Spec> {
                 memory_percent,
                 node_selector,
                 tolerations,
-                zone_spread,
+                zone_spread: zone_spread.map(gen_core::spec::ZoneSpread::Enabled),
                 image_pull_secrets,
                 service_account,
                 cluster_domain,
@@ -947,7 +955,7 @@ fn spec_of(wild: bool) -> BoxedStrategy<Spec> {
                 create_namespace,
                 network_policy,
                 security,
-                allow_system_namespace: None,
+                ..Spec::default()
             },
         )
         .boxed()

@@ -4,23 +4,10 @@
 
 mod common;
 
-use common::{Bundle, run};
+use common::{Bundle, examples, run};
 use serde_json::Value;
 
 const PLATFORMS: [&str; 3] = ["aks", "eks", "openshift"];
-
-fn examples() -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir("examples")
-        .expect("examples/ exists")
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
-        .map(|p| p.display().to_string())
-        .collect();
-    v.sort();
-    assert!(v.len() >= 2, "examples/ holds the specs: {v:?}");
-    v
-}
 
 #[test]
 fn every_example_renders_on_every_platform_and_matches_its_snapshot() {

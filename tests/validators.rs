@@ -30,7 +30,7 @@ fn schema_pattern(pointer: &str) -> jsonschema::Validator {
 fn the_schema_bounds_ids_as_the_api_server_does() {
     let schema: Value = serde_json::from_str(&gen_core::app::schema()).expect("schema is JSON");
     for field in ["runAsUser", "runAsGroup", "fsGroup"] {
-        let node = &schema["$defs"]["Security"]["properties"][field];
+        let node = &schema["definitions"]["Security"]["properties"][field];
         assert_eq!(node["minimum"], json!(1), "{field}: {node}");
         assert_eq!(node["maximum"], json!(validate::MAX_ID), "{field}: {node}");
     }
@@ -101,8 +101,8 @@ proptest! {
 
     #[test]
     fn any_quantity_text_is_answered_and_accepted_ones_match_the_schema(s in "[0-9.+eEkKmMGTPiI -]{0,14}") {
-        let memory = schema_pattern("/$defs/Resources/properties/memory");
-        let cpu = schema_pattern("/$defs/Resources/properties/cpu");
+        let memory = schema_pattern("/definitions/Resources/properties/memory");
+        let cpu = schema_pattern("/definitions/Resources/properties/cpu");
         if quantity::memory_bytes(&s).is_ok() {
             prop_assert!(memory.is_valid(&json!(s)), "{s}");
         }
@@ -150,8 +150,8 @@ proptest! {
     ) {
         let key = match prefix { Some(p) => format!("{p}/{name}"), None => name };
         prop_assert!(validate::toleration(Some(&key), Some(&value)).is_empty(), "{key}={value}");
-        prop_assert!(schema_pattern("/$defs/Toleration/properties/key").is_valid(&json!(key)));
-        prop_assert!(schema_pattern("/$defs/Toleration/properties/value").is_valid(&json!(value)));
+        prop_assert!(schema_pattern("/definitions/Toleration/properties/key").is_valid(&json!(key)));
+        prop_assert!(schema_pattern("/definitions/Toleration/properties/value").is_valid(&json!(value)));
     }
 
     #[test]

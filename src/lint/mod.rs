@@ -23,6 +23,7 @@ mod report;
 mod rules;
 mod sarif;
 mod schema;
+mod shutdown;
 mod yaml;
 
 use crate::locate::Locator;
@@ -180,6 +181,7 @@ fn lint_counted(set: &Set, opts: &Options) -> (Vec<Finding>, Vec<usize>) {
     refs::check(&model, &mut out);
     pss::check(&model, &mut out);
     md::check(&model, &mut out);
+    shutdown::check(&model, &mut out);
     let hits = silence(hits, &parsed);
     (locate(set, &parsed, hits), objects)
 }

@@ -101,6 +101,12 @@ pub const RULES: &[RuleDoc] = &[
         "Point the probe at a port named in the container's `ports`, or use the number.",
     ),
     rule(
+        "shutdown-timing",
+        Warning,
+        "A grace period no longer than the preStop sleep kills the server before it stops cleanly; a load-balancer deregistration delay (AWS target-group attributes) not below the grace period keeps sending clients to killed pods.",
+        "Set `terminationGracePeriodSeconds` to the sleep plus the server's stop time; keep `deregistration_delay.timeout_seconds` below it (gen: `shutdown.drainSeconds`, `shutdown.stopSeconds`).",
+    ),
+    rule(
         "hpa-target",
         Error,
         "A HorizontalPodAutoscaler whose scaleTargetRef names no workload in the set scales nothing.",

@@ -14,6 +14,20 @@ pub struct Run {
     pub stderr: String,
 }
 
+/// The specs in `examples/`, sorted: every test that renders them all starts here.
+pub fn examples() -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir("examples")
+        .expect("examples/ exists")
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .map(|p| p.display().to_string())
+        .collect();
+    v.sort();
+    assert!(v.len() >= 2, "examples/ holds the specs: {v:?}");
+    v
+}
+
 /// Runs the built binary from the repository root.
 pub fn run(args: &[&str]) -> Run {
     run_with_stdin(args, None)
@@ -121,7 +135,7 @@ pub const BEYOND_SCHEMA: &[(&str, &str)] = &[
     ("backplane.topics", "a kafka backplane needs"),
     ("backplane.saslMechanism", "needs a saslMechanism"),
     ("backplane.jaas", "needs a JAAS file"),
-    ("backplane.jaas.file", "cannot read"),
+    ("backplane.jaas.file", "cannot be read"),
     ("resources.memory", "heap at memoryPercent"),
     ("security.reason", "needs a reason"),
     ("networkPolicy.reason", "needs a reason"),
