@@ -424,7 +424,12 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
             String::new()
         }
     };
-    if !namespace.is_empty() {
+    let namespace_given = spec.namespace.is_some()
+        || spec
+            .metadata
+            .as_ref()
+            .is_some_and(|m| m.namespace.is_some());
+    if namespace_given {
         check_name(c, "namespace", &namespace, 63, false);
         check_system_namespace(c, spec, opts, &namespace);
     }

@@ -283,3 +283,15 @@ fn header_metadata_gives_name_and_namespace() {
     );
     Bundle::parse(&a.stdout).get("StatefulSet", "edge");
 }
+
+#[test]
+fn an_empty_namespace_is_refused_at_its_field() {
+    // Regression: the header work once skipped the name check for an empty namespace, and the
+    // bundle then failed gen's own lint ("a bug in gen") instead of the spec.
+    fails(
+        "namespace: \"\"\nplatform: aks\nreplicas: 3\n",
+        "namespace",
+        1,
+        "namespace",
+    );
+}
