@@ -207,6 +207,7 @@ fn parse_chunk(text: &str, chunk: usize, opts: &Options) -> Parsing {
             path,
             message,
             pos,
+            severity: None,
         });
     };
     if !has_content(text) {

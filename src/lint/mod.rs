@@ -10,10 +10,14 @@
 //! drop what an annotation silences, and only then find lines and columns, for the documents
 //! that have findings.
 
+mod api;
 mod collect;
 mod docs;
+mod drain;
+mod heap;
 mod md;
 mod model;
+mod netpol;
 mod pss;
 mod refs;
 mod report;
@@ -105,6 +109,10 @@ pub fn lint_set(set: &Set, opts: &Options) -> Vec<Finding> {
     refs::check(&model, &mut out);
     pss::check(&model, &mut out);
     md::check(&model, &mut out);
+    api::check(&model, &mut out);
+    drain::check(&model, &mut out);
+    netpol::check(&model, &mut out);
+    heap::check(&model, &mut out);
     let hits = silence(hits, &parsed);
     locate(set, &parsed, hits)
 }
@@ -134,6 +142,8 @@ pub(crate) struct Hit {
     pub message: String,
     /// A position already known (a YAML error's), relative to the chunk.
     pub pos: Option<(usize, usize)>,
+    /// The severity when it is not the rule's own (see [`Out::at_severity`]).
+    pub severity: Option<Severity>,
 }
 
 /// Where rules put what they find.
@@ -148,6 +158,23 @@ impl Out<'_> {
         self.push(doc, rule, FieldPath::parse(path), message);
     }
 
+    /// A finding of `rule` at another severity than the rule's own: what a rule only
+    /// suspects, or cannot check.
+    pub fn at_severity(
+        &mut self,
+        doc: usize,
+        rule: &'static str,
+        severity: Severity,
+        path: &str,
+        message: String,
+    ) {
+        let before = self.hits.len();
+        self.push(doc, rule, FieldPath::parse(path), message);
+        if let Some(h) = self.hits.get_mut(before) {
+            h.severity = Some(severity);
+        }
+    }
+
     pub fn push(&mut self, doc: usize, rule: &'static str, path: FieldPath, message: String) {
         debug_assert!(rules::find(rule).is_some(), "rule `{rule}` is in RULES");
         let Some(d) = self.docs.get(doc) else { return };
@@ -158,6 +185,7 @@ impl Out<'_> {
             path,
             message,
             pos: None,
+            severity: None,
         });
     }
 }
@@ -241,7 +269,9 @@ fn locate_chunk(set: &Set, parsed: &docs::Parsed, hits: &[Hit]) -> Vec<(Key, Fin
                 ),
                 None => (String::new(), None, String::new()),
             };
-            let severity = rules::find(h.rule).map_or(Severity::Error, |r| r.severity);
+            let severity = h
+                .severity
+                .unwrap_or_else(|| rules::find(h.rule).map_or(Severity::Error, |r| r.severity));
             let finding = Finding {
                 rule: h.rule,
                 severity,

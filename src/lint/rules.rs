@@ -10,6 +10,9 @@ pub struct RuleDoc {
     pub severity: Severity,
     pub why: &'static str,
     pub fix: &'static str,
+    /// What the rule mirrors: the API-server validation, admission or controller behaviour,
+    /// or MigratoryData guide it stands for (empty: not yet written down).
+    pub mirrors: &'static str,
 }
 
 pub(crate) const YAML: &str = "yaml";
@@ -28,6 +31,7 @@ const fn rule(
         severity,
         why,
         fix,
+        mirrors: "",
     }
 }
 
@@ -196,6 +200,10 @@ pub const RULES: &[RuleDoc] = &[
         "With `-DClusterEngine=kafka` and a `SASL_*` security.protocol, the Kafka client reads the JAAS file at `-Djava.security.auth.login.config`; it must be a key of a mounted Secret.",
         "Mount the Secret (directory or subPath) so that the path resolves to its key, e.g. `/migratorydata/secrets/jaas.config`.",
     ),
+    super::api::RULE,
+    super::drain::RULE,
+    super::netpol::RULE,
+    super::heap::RULE,
 ];
 
 /// The rule with this id.
