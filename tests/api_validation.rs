@@ -414,7 +414,7 @@ const CASES: &[(&str, &str, &str, &str, &str)] = &[
         "type: LoadBalancer",
         "type: ClusterIP",
         "spec.externalTrafficPolicy",
-        "NodePort or LoadBalancer",
+        "externally accessible",
     ),
     (
         SVC,
@@ -514,6 +514,13 @@ const CASES: &[(&str, &str, &str, &str, &str)] = &[
         "spec.ports",
         "at least one port",
     ),
+    (
+        SVC,
+        "type: LoadBalancer\n  externalTrafficPolicy: Local\n",
+        "type: ClusterIP\n",
+        "spec.ports[1].nodePort",
+        "ClusterIP",
+    ),
     // PodDisruptionBudget, HPA
     (
         "kind: PodDisruptionBudget",
@@ -605,7 +612,7 @@ const CASES: &[(&str, &str, &str, &str, &str)] = &[
         "path: /\n",
         "path: web\n",
         "spec.rules[0].http.paths[0].path",
-        "start with `/`",
+        "absolute",
     ),
     (
         "kind: Ingress",
@@ -668,6 +675,43 @@ fn each_refused_value_is_reported_at_its_field() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Values that look wrong but that the API server accepts (or defaults) are not reported.
+#[test]
+fn what_the_api_server_accepts_or_defaults_is_not_reported() {
+    let accepted = [
+        (SVC, "targetPort: http,", "targetPort: 0,"),
+        (SVC, "targetPort: http,", "targetPort: \"\","),
+        (
+            SVC,
+            "type: LoadBalancer",
+            "type: ClusterIP\n  externalIPs: [203.0.113.10]",
+        ),
+        (
+            "kind: Ingress",
+            "path: /\n            pathType: Prefix",
+            "pathType: ImplementationSpecific",
+        ),
+        (
+            DEPLOY,
+            "checksum/config: abc",
+            "checksum/config: abc, Example.COM/Owner: x",
+        ),
+        (DEPLOY, "name: LOG_LEVEL", "name: log.level-1"),
+        (
+            "kind: Secret",
+            "stringData: {password: s3cret}",
+            "stringData: {password: s3cret}\ndata: {password: eA==}",
+        ),
+    ];
+    for (anchor, find, replace) in accepted {
+        // A ClusterIP Service has no node ports.
+        let text = plant(anchor, find, replace).replacen(", nodePort: 30090", "", 1);
+        assert_ne!(text, CLEAN);
+        let findings = api_findings(&text);
+        assert!(findings.is_empty(), "{replace:?}: {findings:#?}");
+    }
 }
 
 #[test]

@@ -330,10 +330,13 @@ fn service(v: &mut V<'_, '_>, s: &Service) {
         &["None", "ClientIP"],
     );
     let ty = spec.type_.as_deref().unwrap_or("ClusterIP");
-    if spec.external_traffic_policy.is_some() && !matches!(ty, "NodePort" | "LoadBalancer") {
+    // `ExternallyAccessible`: a NodePort or LoadBalancer, or a ClusterIP with externalIPs.
+    let external = matches!(ty, "NodePort" | "LoadBalancer")
+        || (ty == "ClusterIP" && spec.external_ips.as_ref().is_some_and(|e| !e.is_empty()));
+    if spec.external_traffic_policy.is_some() && !external {
         v.flag(
             base.key("externalTrafficPolicy"),
-            format!("may only be set on a NodePort or LoadBalancer Service, not `{ty}`"),
+            format!("may only be set on an externally accessible Service (NodePort, LoadBalancer, or externalIPs), not this `{ty}` one"),
         );
     }
     if let Some(sel) = &spec.selector {
@@ -378,10 +381,20 @@ fn service(v: &mut V<'_, '_>, s: &Service) {
             p.protocol.as_deref(),
             &PROTOCOLS,
         );
-        if let Some(t) = &p.target_port {
+        // 0 and "" are defaulted to the port.
+        let defaulted = |t: &IntOrString| {
+            matches!(t, IntOrString::Int(0)) || *t == IntOrString::String(String::new())
+        };
+        if let Some(t) = p.target_port.as_ref().filter(|t| !defaulted(t)) {
             v.port_num_or_name(&at.key("targetPort"), "targetPort", t);
         }
         if let Some(n) = p.node_port.filter(|&n| n != 0) {
+            if ty == "ClusterIP" {
+                v.flag(
+                    at.key("nodePort"),
+                    "may not be set on a ClusterIP Service".to_string(),
+                );
+            }
             v.check(
                 &at.key("nodePort"),
                 "nodePort",
@@ -536,11 +549,14 @@ fn ingress(v: &mut V<'_, '_>, spec: &k8s_openapi::api::networking::v1::IngressSp
             let at = base.key("rules").index(i).key("http").key("paths").index(j);
             let types = ["Exact", "Prefix", "ImplementationSpecific"];
             v.one_of(&at.key("pathType"), "pathType", Some(&p.path_type), &types);
-            if let Some(path) = &p.path
-                && matches!(p.path_type.as_str(), "Exact" | "Prefix")
-                && !path.starts_with('/')
-            {
-                v.flag(at.key("path"), format!("path `{path}` must start with `/`"));
+            // Exact and Prefix need an absolute path; ImplementationSpecific one when given.
+            let path = p.path.as_deref().unwrap_or_default();
+            let needed = matches!(p.path_type.as_str(), "Exact" | "Prefix") || !path.is_empty();
+            if needed && !path.starts_with('/') {
+                v.flag(
+                    at.key("path"),
+                    format!("path `{path}` must be absolute (start with `/`)"),
+                );
             }
             backend(v, at.key("backend"), &p.backend);
         }
