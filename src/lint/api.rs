@@ -46,14 +46,26 @@ impl V<'_, '_> {
     }
 
     /// Reports `what` `value` with the reason `check` gives, if it fails.
-    pub fn check(&mut self, path: &FieldPath, what: &str, value: &str, check: Result<(), String>) {
+    pub fn check(
+        &mut self,
+        path: impl FnOnce() -> FieldPath,
+        what: &str,
+        value: &str,
+        check: Result<(), String>,
+    ) {
         if let Err(why) = check {
-            self.flag(path.clone(), format!("{what} `{value}` {why}"));
+            self.flag(path(), format!("{what} `{value}` {why}"));
         }
     }
 
     /// Reports a value outside the enum the API server accepts.
-    pub fn one_of(&mut self, path: &FieldPath, what: &str, value: Option<&str>, allowed: &[&str]) {
+    pub fn one_of(
+        &mut self,
+        path: impl FnOnce() -> FieldPath,
+        what: &str,
+        value: Option<&str>,
+        allowed: &[&str],
+    ) {
         let Some(value) = value else { return };
         if allowed.contains(&value) {
             return;
@@ -66,7 +78,7 @@ impl V<'_, '_> {
             .map_or_else(String::new, |a| format!(" (did you mean `{a}`?)"));
         let list: Vec<String> = allowed.iter().map(|a| format!("`{a}`")).collect();
         self.flag(
-            path.clone(),
+            path(),
             format!(
                 "`{value}` is not a valid {what}{hint}: the API server accepts only {} (case matters)",
                 list.join(", ")
@@ -75,7 +87,12 @@ impl V<'_, '_> {
     }
 
     /// A port given as a number or a name (`ValidatePortNumOrName`).
-    pub fn port_num_or_name(&mut self, path: &FieldPath, what: &str, port: &IntOrString) {
+    pub fn port_num_or_name(
+        &mut self,
+        path: impl FnOnce() -> FieldPath,
+        what: &str,
+        port: &IntOrString,
+    ) {
         match port {
             IntOrString::Int(n) => self.check(
                 path,
@@ -174,16 +191,11 @@ fn object_meta(v: &mut V<'_, '_>, d: &Doc) {
             format!("a {kind} needs `metadata.name` (or `generateName`): the API server refuses it without one"),
         );
     } else if !name.is_empty() {
-        let path = meta_path.key("name");
-        v.check(
-            &path,
-            &format!("{kind} name"),
-            name,
-            name_syntax(kind)(name),
-        );
+        let path = || meta_path.key("name");
+        v.check(path, &format!("{kind} name"), name, name_syntax(kind)(name));
         if kind == "CronJob" && name.len() > 52 {
             v.flag(
-                path,
+                path(),
                 format!("CronJob name `{name}` is {} characters: at most 52 (the Jobs it creates append 11)", name.len()),
             );
         }
@@ -195,7 +207,7 @@ fn object_meta(v: &mut V<'_, '_>, d: &Doc) {
         && !ns.is_empty()
     {
         v.check(
-            &meta_path.key("namespace"),
+            || meta_path.key("namespace"),
             "namespace",
             ns,
             syntax::dns_label(ns),
@@ -215,11 +227,11 @@ pub(crate) fn labels_and_annotations(v: &mut V<'_, '_>, base: &FieldPath, meta: 
     if let Some(labels) = meta.get("labels").and_then(Value::as_object) {
         let path = base.key("labels");
         for (k, value) in labels {
-            let at = path.key(k);
-            v.check(&at, "label key", k, syntax::qualified_name(k));
+            let at = || path.key(k);
+            v.check(at, "label key", k, syntax::qualified_name(k));
             if let Some(s) = value.as_str() {
                 v.check(
-                    &at,
+                    at,
                     &format!("label `{k}`'s value"),
                     s,
                     syntax::label_value(s),
@@ -233,7 +245,7 @@ pub(crate) fn labels_and_annotations(v: &mut V<'_, '_>, base: &FieldPath, meta: 
         for (k, value) in annotations {
             // The API server lowercases the key first: only the syntax counts, not the case.
             v.check(
-                &path.key(k),
+                || path.key(k),
                 "annotation key",
                 k,
                 syntax::qualified_name(&k.to_ascii_lowercase()),
@@ -252,10 +264,10 @@ pub(crate) fn labels_and_annotations(v: &mut V<'_, '_>, base: &FieldPath, meta: 
 /// `ValidateLabels` on a plain selector map (a Service's).
 fn selector_map(v: &mut V<'_, '_>, path: &FieldPath, map: &BTreeMap<String, String>) {
     for (k, value) in map {
-        let at = path.key(k);
-        v.check(&at, "selector key", k, syntax::qualified_name(k));
+        let at = || path.key(k);
+        v.check(at, "selector key", k, syntax::qualified_name(k));
         v.check(
-            &at,
+            at,
             &format!("selector `{k}`'s value"),
             value,
             syntax::label_value(value),
@@ -269,16 +281,16 @@ pub(crate) fn label_selector(v: &mut V<'_, '_>, path: &FieldPath, s: &LabelSelec
         selector_map(v, &path.key("matchLabels"), m);
     }
     for (i, e) in s.match_expressions.iter().flatten().enumerate() {
-        let at = path.key("matchExpressions").index(i);
+        let at = || path.key("matchExpressions").index(i);
         v.check(
-            &at.key("key"),
+            || at().key("key"),
             "selector key",
             &e.key,
             syntax::qualified_name(&e.key),
         );
         let ops = ["In", "NotIn", "Exists", "DoesNotExist"];
         v.one_of(
-            &at.key("operator"),
+            || at().key("operator"),
             "selector operator",
             Some(&e.operator),
             &ops,
@@ -286,11 +298,11 @@ pub(crate) fn label_selector(v: &mut V<'_, '_>, path: &FieldPath, s: &LabelSelec
         let n = e.values.as_ref().map_or(0, Vec::len);
         match e.operator.as_str() {
             "In" | "NotIn" if n == 0 => v.flag(
-                at.key("operator"),
+                at().key("operator"),
                 format!("operator `{}` needs a non-empty `values` list", e.operator),
             ),
             "Exists" | "DoesNotExist" if n > 0 => v.flag(
-                at.key("values"),
+                at().key("values"),
                 format!("operator `{}` takes no `values`: remove them", e.operator),
             ),
             _ => {}
@@ -305,26 +317,26 @@ fn service(v: &mut V<'_, '_>, s: &Service) {
     let base = FieldPath::root().key("spec");
     let types = ["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"];
     v.one_of(
-        &base.key("type"),
+        || base.key("type"),
         "Service type",
         spec.type_.as_deref(),
         &types,
     );
     let policies = ["Cluster", "Local"];
     v.one_of(
-        &base.key("externalTrafficPolicy"),
+        || base.key("externalTrafficPolicy"),
         "externalTrafficPolicy",
         spec.external_traffic_policy.as_deref(),
         &policies,
     );
     v.one_of(
-        &base.key("internalTrafficPolicy"),
+        || base.key("internalTrafficPolicy"),
         "internalTrafficPolicy",
         spec.internal_traffic_policy.as_deref(),
         &policies,
     );
     v.one_of(
-        &base.key("sessionAffinity"),
+        || base.key("sessionAffinity"),
         "sessionAffinity",
         spec.session_affinity.as_deref(),
         &["None", "ClientIP"],
@@ -350,33 +362,33 @@ fn service(v: &mut V<'_, '_>, s: &Service) {
     let mut names = HashSet::new();
     let mut pairs = HashSet::new();
     for (i, p) in ports.iter().enumerate() {
-        let at = base.key("ports").index(i);
+        let at = || base.key("ports").index(i);
         match p.name.as_deref().filter(|n| !n.is_empty()) {
             Some(n) => {
                 v.check(
-                    &at.key("name"),
+                    || at().key("name"),
                     "Service port name",
                     n,
                     syntax::dns_label(n),
                 );
                 if !names.insert(n) {
-                    v.flag(at.key("name"), format!("port name `{n}` is used twice: each port of a Service needs its own name"));
+                    v.flag(at().key("name"), format!("port name `{n}` is used twice: each port of a Service needs its own name"));
                 }
             }
             None if ports.len() > 1 => v.flag(
-                at.clone(),
+                at(),
                 "a Service with several ports needs a `name` on each".to_string(),
             ),
             None => {}
         }
         v.check(
-            &at.key("port"),
+            || at().key("port"),
             "port",
             &p.port.to_string(),
             syntax::port_number(i64::from(p.port)),
         );
         v.one_of(
-            &at.key("protocol"),
+            || at().key("protocol"),
             "protocol",
             p.protocol.as_deref(),
             &PROTOCOLS,
@@ -386,17 +398,17 @@ fn service(v: &mut V<'_, '_>, s: &Service) {
             matches!(t, IntOrString::Int(0)) || *t == IntOrString::String(String::new())
         };
         if let Some(t) = p.target_port.as_ref().filter(|t| !defaulted(t)) {
-            v.port_num_or_name(&at.key("targetPort"), "targetPort", t);
+            v.port_num_or_name(|| at().key("targetPort"), "targetPort", t);
         }
         if let Some(n) = p.node_port.filter(|&n| n != 0) {
             if ty == "ClusterIP" {
                 v.flag(
-                    at.key("nodePort"),
+                    at().key("nodePort"),
                     "may not be set on a ClusterIP Service".to_string(),
                 );
             }
             v.check(
-                &at.key("nodePort"),
+                || at().key("nodePort"),
                 "nodePort",
                 &n.to_string(),
                 syntax::port_number(i64::from(n)),
@@ -405,7 +417,7 @@ fn service(v: &mut V<'_, '_>, s: &Service) {
         let protocol = p.protocol.as_deref().unwrap_or("TCP");
         if !pairs.insert((p.port, protocol)) {
             v.flag(
-                at.key("port"),
+                at().key("port"),
                 format!("port {}/{protocol} is listed twice", p.port),
             );
         }
@@ -414,17 +426,20 @@ fn service(v: &mut V<'_, '_>, s: &Service) {
 
 /// An IntOrString count or percentage: a non-negative integer, or `N%` with N from 0 to 100
 /// (`ValidatePositiveIntOrPercent`, `IsNotMoreThan100Percent`).
-pub(crate) fn int_or_percent(v: &mut V<'_, '_>, path: &FieldPath, what: &str, x: &IntOrString) {
+pub(crate) fn int_or_percent(
+    v: &mut V<'_, '_>,
+    path: impl FnOnce() -> FieldPath,
+    what: &str,
+    x: &IntOrString,
+) {
     match x {
-        IntOrString::Int(n) if *n < 0 => {
-            v.flag(path.clone(), format!("{what} `{n}` must be 0 or more"))
-        }
+        IntOrString::Int(n) if *n < 0 => v.flag(path(), format!("{what} `{n}` must be 0 or more")),
         IntOrString::Int(_) => {}
         IntOrString::String(s) => {
             let pct = s.strip_suffix('%').and_then(|n| n.parse::<u32>().ok());
             if pct.is_none_or(|p| p > 100) {
                 v.flag(
-                    path.clone(),
+                    path(),
                     format!("{what} `{s}` must be an integer or a percentage from `0%` to `100%`"),
                 );
             }
@@ -435,10 +450,10 @@ pub(crate) fn int_or_percent(v: &mut V<'_, '_>, path: &FieldPath, what: &str, x:
 fn pdb(v: &mut V<'_, '_>, spec: &k8s_openapi::api::policy::v1::PodDisruptionBudgetSpec) {
     let base = FieldPath::root().key("spec");
     if let Some(min) = &spec.min_available {
-        int_or_percent(v, &base.key("minAvailable"), "minAvailable", min);
+        int_or_percent(v, || base.key("minAvailable"), "minAvailable", min);
     }
     if let Some(max) = &spec.max_unavailable {
-        int_or_percent(v, &base.key("maxUnavailable"), "maxUnavailable", max);
+        int_or_percent(v, || base.key("maxUnavailable"), "maxUnavailable", max);
     }
     if spec.min_available.is_some() && spec.max_unavailable.is_some() {
         v.flag(
@@ -448,7 +463,7 @@ fn pdb(v: &mut V<'_, '_>, spec: &k8s_openapi::api::policy::v1::PodDisruptionBudg
     }
     let policies = ["IfHealthyBudget", "AlwaysAllow"];
     v.one_of(
-        &base.key("unhealthyPodEvictionPolicy"),
+        || base.key("unhealthyPodEvictionPolicy"),
         "unhealthyPodEvictionPolicy",
         spec.unhealthy_pod_eviction_policy.as_deref(),
         &policies,
@@ -482,7 +497,7 @@ fn network_policy(v: &mut V<'_, '_>, spec: &k8s_openapi::api::networking::v1::Ne
     }
     for (i, t) in spec.policy_types.iter().flatten().enumerate() {
         v.one_of(
-            &base.key("policyTypes").index(i),
+            || base.key("policyTypes").index(i),
             "policy type",
             Some(t),
             &["Ingress", "Egress"],
@@ -496,21 +511,21 @@ fn network_policy(v: &mut V<'_, '_>, spec: &k8s_openapi::api::networking::v1::Ne
         .chain(egress.enumerate().map(|(i, p)| ("egress", i, p)));
     for (dir, i, ports) in rules {
         for (j, p) in ports.iter().flatten().enumerate() {
-            let at = base.key(dir).index(i).key("ports").index(j);
+            let at = || base.key(dir).index(i).key("ports").index(j);
             v.one_of(
-                &at.key("protocol"),
+                || at().key("protocol"),
                 "protocol",
                 p.protocol.as_deref(),
                 &PROTOCOLS,
             );
             if let Some(port) = &p.port {
-                v.port_num_or_name(&at.key("port"), "port", port);
+                v.port_num_or_name(|| at().key("port"), "port", port);
             }
             if let (Some(end), Some(IntOrString::Int(start))) = (p.end_port, &p.port)
                 && end < *start
             {
                 v.flag(
-                    at.key("endPort"),
+                    at().key("endPort"),
                     format!("endPort `{end}` must be at least port ({start})"),
                 );
             }
@@ -531,9 +546,9 @@ fn ingress(v: &mut V<'_, '_>, spec: &k8s_openapi::api::networking::v1::IngressSp
                     at,
                     "a backend port has a `name` or a `number`, not both".to_string(),
                 ),
-                (Some(n), None) => v.check(&at.key("name"), "port name", n, syntax::port_name(n)),
+                (Some(n), None) => v.check(|| at.key("name"), "port name", n, syntax::port_name(n)),
                 (None, Some(n)) => v.check(
-                    &at.key("number"),
+                    || at.key("number"),
                     "port",
                     &n.to_string(),
                     syntax::port_number(i64::from(n)),
@@ -546,19 +561,24 @@ fn ingress(v: &mut V<'_, '_>, spec: &k8s_openapi::api::networking::v1::IngressSp
     }
     for (i, r) in spec.rules.iter().flatten().enumerate() {
         for (j, p) in r.http.iter().flat_map(|h| h.paths.iter()).enumerate() {
-            let at = base.key("rules").index(i).key("http").key("paths").index(j);
+            let at = || base.key("rules").index(i).key("http").key("paths").index(j);
             let types = ["Exact", "Prefix", "ImplementationSpecific"];
-            v.one_of(&at.key("pathType"), "pathType", Some(&p.path_type), &types);
+            v.one_of(
+                || at().key("pathType"),
+                "pathType",
+                Some(&p.path_type),
+                &types,
+            );
             // Exact and Prefix need an absolute path; ImplementationSpecific one when given.
             let path = p.path.as_deref().unwrap_or_default();
             let needed = matches!(p.path_type.as_str(), "Exact" | "Prefix") || !path.is_empty();
             if needed && !path.starts_with('/') {
                 v.flag(
-                    at.key("path"),
+                    at().key("path"),
                     format!("path `{path}` must be absolute (start with `/`)"),
                 );
             }
-            backend(v, at.key("backend"), &p.backend);
+            backend(v, at().key("backend"), &p.backend);
         }
     }
 }
@@ -572,11 +592,11 @@ fn data_keys<'k>(
 ) {
     let mut seen: HashSet<&str> = HashSet::new();
     for (field, k) in keys {
-        let at = FieldPath::root().key(field).key(k);
-        v.check(&at, "key", k, syntax::config_key(k));
+        let at = || FieldPath::root().key(field).key(k);
+        v.check(at, "key", k, syntax::config_key(k));
         if !seen.insert(k) && unique {
             v.flag(
-                at,
+                at(),
                 format!("key `{k}` is in two maps: each key may appear once"),
             );
         }

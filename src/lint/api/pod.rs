@@ -59,7 +59,7 @@ fn strategy(v: &mut V<'_, '_>, d: &Doc) {
             let at = spec.key("updateStrategy");
             let ty = s.update_strategy.as_ref().and_then(|u| u.type_.as_deref());
             v.one_of(
-                &at.key("type"),
+                || at.key("type"),
                 "StatefulSet update strategy",
                 ty,
                 &["RollingUpdate", "OnDelete"],
@@ -76,7 +76,7 @@ fn strategy(v: &mut V<'_, '_>, d: &Doc) {
             }
             let policies = ["OrderedReady", "Parallel"];
             v.one_of(
-                &spec.key("podManagementPolicy"),
+                || spec.key("podManagementPolicy"),
                 "podManagementPolicy",
                 s.pod_management_policy.as_deref(),
                 &policies,
@@ -88,7 +88,7 @@ fn strategy(v: &mut V<'_, '_>, d: &Doc) {
             let at = spec.key("strategy");
             let ty = s.strategy.as_ref().and_then(|u| u.type_.as_deref());
             v.one_of(
-                &at.key("type"),
+                || at.key("type"),
                 "Deployment strategy",
                 ty,
                 &["Recreate", "RollingUpdate"],
@@ -112,7 +112,7 @@ fn strategy(v: &mut V<'_, '_>, d: &Doc) {
                     ("maxUnavailable", &r.max_unavailable),
                 ] {
                     if let Some(x) = x {
-                        int_or_percent(v, &at.key(field), field, x);
+                        int_or_percent(v, || at.key(field), field, x);
                     }
                 }
                 if zero(&r.max_surge) && zero(&r.max_unavailable) {
@@ -128,7 +128,7 @@ fn strategy(v: &mut V<'_, '_>, d: &Doc) {
             let Some(s) = &o.spec else { return };
             let ty = s.update_strategy.as_ref().and_then(|u| u.type_.as_deref());
             v.one_of(
-                &spec.key("updateStrategy").key("type"),
+                || spec.key("updateStrategy").key("type"),
                 "DaemonSet update strategy",
                 ty,
                 &["RollingUpdate", "OnDelete"],
@@ -138,7 +138,7 @@ fn strategy(v: &mut V<'_, '_>, d: &Doc) {
             let Some(s) = &o.spec else { return };
             let policies = ["Allow", "Forbid", "Replace"];
             v.one_of(
-                &spec.key("concurrencyPolicy"),
+                || spec.key("concurrencyPolicy"),
                 "concurrencyPolicy",
                 s.concurrency_policy.as_deref(),
                 &policies,
@@ -157,25 +157,25 @@ fn pod_spec(v: &mut V<'_, '_>, w: &Workload<'_>, spec: &PodSpec, claims: &[&str]
     };
     let what = format!("restartPolicy for a {}", w.kind);
     v.one_of(
-        &base.key("restartPolicy"),
+        || base.key("restartPolicy"),
         &what,
         spec.restart_policy.as_deref(),
         restart,
     );
     let dns = ["ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"];
     v.one_of(
-        &base.key("dnsPolicy"),
+        || base.key("dnsPolicy"),
         "dnsPolicy",
         spec.dns_policy.as_deref(),
         &dns,
     );
     let mut volumes = HashSet::new();
     for (i, vol) in spec.volumes.iter().flatten().enumerate() {
-        let at = base.key("volumes").index(i).key("name");
-        v.check(&at, "volume name", &vol.name, syntax::dns_label(&vol.name));
+        let at = || base.key("volumes").index(i).key("name");
+        v.check(at, "volume name", &vol.name, syntax::dns_label(&vol.name));
         if !volumes.insert(vol.name.as_str()) {
             v.flag(
-                at,
+                at(),
                 format!(
                     "volume name `{}` is used twice: each volume needs its own name",
                     vol.name
@@ -186,115 +186,115 @@ fn pod_spec(v: &mut V<'_, '_>, w: &Workload<'_>, spec: &PodSpec, claims: &[&str]
     volumes.extend(claims.iter().copied());
     let mut names = HashSet::new();
     for (pos, c) in w.containers() {
-        let at = FieldPath::parse(&pos.to_string());
+        let at = || FieldPath::parse(&pos.to_string());
         v.check(
-            &at.key("name"),
+            || at().key("name"),
             "container name",
             &c.name,
             syntax::dns_label(&c.name),
         );
         if !names.insert(c.name.as_str()) {
-            v.flag(at.key("name"), format!("container name `{}` is used twice in the pod: each container needs its own name", c.name));
+            v.flag(at().key("name"), format!("container name `{}` is used twice in the pod: each container needs its own name", c.name));
         }
         if pos.list == "initContainers" {
             v.one_of(
-                &at.key("restartPolicy"),
+                || at().key("restartPolicy"),
                 "restartPolicy for an init container",
                 c.restart_policy.as_deref(),
                 &["Always"],
             );
         } else if let Some(p) = &c.restart_policy {
             v.flag(
-                at.key("restartPolicy"),
+                at().key("restartPolicy"),
                 format!("`{p}`: only init containers (sidecars) take a restartPolicy"),
             );
         }
-        container(v, &at, c, &volumes);
+        container(v, at, c, &volumes);
     }
 }
 
-fn container(v: &mut V<'_, '_>, at: &FieldPath, c: &Container, volumes: &HashSet<&str>) {
+fn container(
+    v: &mut V<'_, '_>,
+    at: impl Fn() -> FieldPath + Copy,
+    c: &Container,
+    volumes: &HashSet<&str>,
+) {
     let policies = ["Always", "IfNotPresent", "Never"];
     v.one_of(
-        &at.key("imagePullPolicy"),
+        || at().key("imagePullPolicy"),
         "imagePullPolicy",
         c.image_pull_policy.as_deref(),
         &policies,
     );
     let messages = ["File", "FallbackToLogsOnError"];
     v.one_of(
-        &at.key("terminationMessagePolicy"),
+        || at().key("terminationMessagePolicy"),
         "terminationMessagePolicy",
         c.termination_message_policy.as_deref(),
         &messages,
     );
     let mut ports = HashSet::new();
     for (i, p) in c.ports.iter().flatten().enumerate() {
-        let pat = at.key("ports").index(i);
+        let pat = || at().key("ports").index(i);
         if let Some(n) = p.name.as_deref().filter(|n| !n.is_empty()) {
-            v.check(&pat.key("name"), "port name", n, syntax::port_name(n));
+            v.check(|| pat().key("name"), "port name", n, syntax::port_name(n));
             if !ports.insert(n) {
                 v.flag(
-                    pat.key("name"),
+                    pat().key("name"),
                     format!("port name `{n}` is used twice in container `{}`", c.name),
                 );
             }
         }
         let n = p.container_port;
         v.check(
-            &pat.key("containerPort"),
+            || pat().key("containerPort"),
             "containerPort",
             &n.to_string(),
             syntax::port_number(i64::from(n)),
         );
         if let Some(h) = p.host_port.filter(|&h| h != 0) {
             v.check(
-                &pat.key("hostPort"),
+                || pat().key("hostPort"),
                 "hostPort",
                 &h.to_string(),
                 syntax::port_number(i64::from(h)),
             );
         }
         v.one_of(
-            &pat.key("protocol"),
+            || pat().key("protocol"),
             "protocol",
             p.protocol.as_deref(),
             &PROTOCOLS,
         );
     }
     for (i, e) in c.env.iter().flatten().enumerate() {
-        let name = at.key("env").index(i).key("name");
-        v.check(
-            &name,
-            "env var name",
-            &e.name,
-            syntax::env_var_name(&e.name),
-        );
+        let name = || at().key("env").index(i).key("name");
+        v.check(name, "env var name", &e.name, syntax::env_var_name(&e.name));
     }
     if let Some(r) = &c.resources {
         resources(
             v,
-            &at.key("resources"),
+            &at().key("resources"),
             r.limits.as_ref(),
             r.requests.as_ref(),
         );
     }
     let mut paths = HashSet::new();
     for (i, m) in c.volume_mounts.iter().flatten().enumerate() {
-        let mat = at.key("volumeMounts").index(i);
+        let mat = || at().key("volumeMounts").index(i);
         if !volumes.contains(m.name.as_str()) {
             let mut known: Vec<&str> = volumes.iter().copied().collect();
             known.sort_unstable();
             let hint = crate::suggest::did_you_mean(&m.name, known.iter().copied())
                 .map_or_else(String::new, |n| format!(" (did you mean `{n}`?)"));
             v.flag(
-                mat.key("name"),
+                mat().key("name"),
                 format!("mounts volume `{}`, which the pod does not have{hint}: name one of its volumes ({})", m.name, if known.is_empty() { "none".to_string() } else { known.join(", ") }),
             );
         }
         if !paths.insert(m.mount_path.as_str()) {
             v.flag(
-                mat.key("mountPath"),
+                mat().key("mountPath"),
                 format!(
                     "`{}` is mounted twice in container `{}`: each mountPath must be unique",
                     m.mount_path, c.name
@@ -304,22 +304,22 @@ fn container(v: &mut V<'_, '_>, at: &FieldPath, c: &Container, volumes: &HashSet
     }
     for (field, probe) in probes(c) {
         let Some(p) = probe else { continue };
-        let pat = at.key(field);
+        let pat = || at().key(field);
         if let Some(h) = &p.http_get {
-            v.port_num_or_name(&pat.key("httpGet").key("port"), "probe port", &h.port);
+            v.port_num_or_name(|| pat().key("httpGet").key("port"), "probe port", &h.port);
             v.one_of(
-                &pat.key("httpGet").key("scheme"),
+                || pat().key("httpGet").key("scheme"),
                 "probe scheme",
                 h.scheme.as_deref(),
                 &["HTTP", "HTTPS"],
             );
         }
         if let Some(t) = &p.tcp_socket {
-            v.port_num_or_name(&pat.key("tcpSocket").key("port"), "probe port", &t.port);
+            v.port_num_or_name(|| pat().key("tcpSocket").key("port"), "probe port", &t.port);
         }
         if let Some(g) = &p.grpc {
             v.check(
-                &pat.key("grpc").key("port"),
+                || pat().key("grpc").key("port"),
                 "probe port",
                 &g.port.to_string(),
                 syntax::port_number(i64::from(g.port)),
@@ -345,16 +345,16 @@ fn resources(
     let mut parsed: [BTreeMap<&str, f64>; 2] = Default::default();
     for (section, map, into) in [("limits", limits, 0), ("requests", requests, 1)] {
         for (name, q) in map.into_iter().flatten() {
-            let path = at.key(section).key(name);
+            let path = || at.key(section).key(name);
             if !container_resource(name) {
-                v.flag(path.clone(), format!("`{name}` is not a resource a container can have: use `cpu`, `memory`, `ephemeral-storage`, `hugepages-<size>` or a domain-prefixed extended resource"));
+                v.flag(path(), format!("`{name}` is not a resource a container can have: use `cpu`, `memory`, `ephemeral-storage`, `hugepages-<size>` or a domain-prefixed extended resource"));
             }
             match crate::quantity::parse(&q.0) {
                 Some(x) => {
                     parsed[into].insert(name, x);
                 }
-                None if q.0.starts_with('-') => v.flag(path, format!("{section}.{name} `{}` must be 0 or more", q.0)),
-                None => v.flag(path, format!("`{}` is not a quantity: write a number with an optional suffix, e.g. `500m`, `0.5`, `512Mi`, `1Gi`", q.0)),
+                None if q.0.starts_with('-') => v.flag(path(), format!("{section}.{name} `{}` must be 0 or more", q.0)),
+                None => v.flag(path(), format!("`{}` is not a quantity: write a number with an optional suffix, e.g. `500m`, `0.5`, `512Mi`, `1Gi`", q.0)),
             }
         }
     }
