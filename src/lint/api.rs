@@ -50,7 +50,7 @@ impl V<'_, '_> {
         &mut self,
         path: impl FnOnce() -> FieldPath,
         what: &str,
-        value: &str,
+        value: impl std::fmt::Display,
         check: Result<(), String>,
     ) {
         if let Err(why) = check {
@@ -94,12 +94,7 @@ impl V<'_, '_> {
         port: &IntOrString,
     ) {
         match port {
-            IntOrString::Int(n) => self.check(
-                path,
-                what,
-                &n.to_string(),
-                syntax::port_number(i64::from(*n)),
-            ),
+            IntOrString::Int(n) => self.check(path, what, n, syntax::port_number(i64::from(*n))),
             IntOrString::String(s) => self.check(path, what, s, syntax::port_name(s)),
         }
     }
@@ -384,7 +379,7 @@ fn service(v: &mut V<'_, '_>, s: &Service) {
         v.check(
             || at().key("port"),
             "port",
-            &p.port.to_string(),
+            p.port,
             syntax::port_number(i64::from(p.port)),
         );
         v.one_of(
@@ -410,7 +405,7 @@ fn service(v: &mut V<'_, '_>, s: &Service) {
             v.check(
                 || at().key("nodePort"),
                 "nodePort",
-                &n.to_string(),
+                n,
                 syntax::port_number(i64::from(n)),
             );
         }
@@ -550,7 +545,7 @@ fn ingress(v: &mut V<'_, '_>, spec: &k8s_openapi::api::networking::v1::IngressSp
                 (None, Some(n)) => v.check(
                     || at.key("number"),
                     "port",
-                    &n.to_string(),
+                    n,
                     syntax::port_number(i64::from(n)),
                 ),
                 (None, None) => {}

@@ -249,14 +249,14 @@ fn container(
         v.check(
             || pat().key("containerPort"),
             "containerPort",
-            &n.to_string(),
+            n,
             syntax::port_number(i64::from(n)),
         );
         if let Some(h) = p.host_port.filter(|&h| h != 0) {
             v.check(
                 || pat().key("hostPort"),
                 "hostPort",
-                &h.to_string(),
+                h,
                 syntax::port_number(i64::from(h)),
             );
         }
@@ -321,7 +321,7 @@ fn container(
             v.check(
                 || pat().key("grpc").key("port"),
                 "probe port",
-                &g.port.to_string(),
+                g.port,
                 syntax::port_number(i64::from(g.port)),
             );
         }
