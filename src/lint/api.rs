@@ -243,7 +243,11 @@ pub(crate) fn labels_and_annotations(v: &mut V<'_, '_>, base: &FieldPath, meta: 
                 || path.key(k),
                 "annotation key",
                 k,
-                syntax::qualified_name(&k.to_ascii_lowercase()),
+                if k.bytes().any(|b| b.is_ascii_uppercase()) {
+                    syntax::qualified_name(&k.to_ascii_lowercase())
+                } else {
+                    syntax::qualified_name(k)
+                },
             );
             total += k.len() + value.as_str().map_or(0, str::len);
         }
