@@ -6,11 +6,12 @@ use k8s_openapi::api::core::v1::{Container, PodSpec};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::Out;
+use super::drain::{fewest, hpas, scaled};
 use super::model::{At, Model, Workload};
 use super::refs::has_key;
 use crate::typed::Object;
 
-const EXTRA: &str = "MIGRATORYDATA_EXTRA_OPTS";
+pub(crate) const EXTRA: &str = "MIGRATORYDATA_EXTRA_OPTS";
 const KAFKA: &str = "MIGRATORYDATA_KAFKA_EXTRA_OPTS";
 
 /// One server container: where its options are and what they say.
@@ -40,13 +41,13 @@ impl<'a> Server<'a> {
     }
 }
 
-fn last<'a>(opts: &[(&'a str, &'a str)], name: &str) -> Option<&'a str> {
+pub(crate) fn last<'a>(opts: &[(&'a str, &'a str)], name: &str) -> Option<&'a str> {
     opts.iter().rev().find(|(n, _)| *n == name).map(|(_, v)| *v)
 }
 
 /// The `-DName=value` words of an options variable (other words are skipped here and
 /// reported by `md-option-space`).
-fn options(value: &str) -> Vec<(&str, &str)> {
+pub(crate) fn options(value: &str) -> Vec<(&str, &str)> {
     value
         .split_ascii_whitespace()
         .filter_map(|w| w.strip_prefix("-D"))
@@ -55,7 +56,7 @@ fn options(value: &str) -> Vec<(&str, &str)> {
 }
 
 /// The literal value of env var `name` in the container, if it is one.
-fn env_value<'a>(c: &'a Container, name: &str) -> Option<(usize, &'a str)> {
+pub(crate) fn env_value<'a>(c: &'a Container, name: &str) -> Option<(usize, &'a str)> {
     c.env
         .iter()
         .flatten()
@@ -88,6 +89,7 @@ pub(crate) fn check(m: &Model<'_>, out: &mut Out<'_>) {
             };
             spaces(&s, out);
             members(m, &s, out);
+            native(m, &s, out);
             jaas(m, &s, out);
         }
     }
@@ -355,17 +357,7 @@ fn members(m: &Model<'_>, s: &Server<'_>, out: &mut Out<'_>) {
     }
 
     // md-members-cover-replicas: the list covers every pod the StatefulSet can have.
-    let hpas: Vec<(&str, i32, Option<i32>)> = m
-        .hpas_of("StatefulSet", w.name, ns)
-        .into_iter()
-        .filter_map(|h| match &m.docs[h].object {
-            Object::HorizontalPodAutoscaler(o) => {
-                let spec = o.spec.as_ref()?;
-                Some((m.docs[h].name(), spec.max_replicas, spec.min_replicas))
-            }
-            _ => None,
-        })
-        .collect();
+    let hpas = hpas(m, w);
     let replicas = w.replicas.or(if hpas.is_empty() { Some(1) } else { None });
     if let Some(r) = replicas
         && usize::try_from(r).is_ok_and(|r| r > total)
@@ -380,8 +372,9 @@ fn members(m: &Model<'_>, s: &Server<'_>, out: &mut Out<'_>) {
             ),
         );
     }
-    for (hpa, max, _) in &hpas {
-        if usize::try_from(*max).is_ok_and(|x| x > total) {
+    for h in &hpas {
+        let (hpa, max) = (h.name, h.max);
+        if usize::try_from(max).is_ok_and(|x| x > total) {
             out.at(
                 w.doc,
                 "md-members-cover-replicas",
@@ -393,42 +386,69 @@ fn members(m: &Model<'_>, s: &Server<'_>, out: &mut Out<'_>) {
             );
         }
     }
+}
 
+/// The rules a native cluster's StatefulSet is held to from `-DClusterSeedMemberCount` and
+/// the StatefulSet alone, so that they also run where `-DClusterMembers` is built by a
+/// script at run time (the vendor's own manifests): its headless Service, and the PDB
+/// against the seeds. A script-built member list is reported once as unchecked.
+fn native(m: &Model<'_>, s: &Server<'_>, out: &mut Out<'_>) {
+    let listed = s.get("ClusterMembers").is_some();
+    let script = if listed { None } else { scripted(s) };
+    let native = listed || script.is_some() || s.get("ClusterSeedMemberCount").is_some();
+    if !native || s.w.kind != "StatefulSet" {
+        return;
+    }
+    if let Some(path) = script {
+        out.at_severity(
+            s.w.doc,
+            "md-members-dns",
+            crate::diag::Severity::Info,
+            &path,
+            format!(
+                "-DClusterMembers is built at run time by the container's script, so it cannot be checked (md-members-dns, md-members-order, md-members-cover-replicas): list the members in {EXTRA} (gen renders them) to have them checked"
+            ),
+        );
+    }
     headless(m, s, out);
+    seeds(m, s, out);
+}
 
-    // md-pdb-seeds: a drain keeps at least the seed members up.
+/// The path of the container's `command` or `args` entry that builds `-DClusterMembers`.
+fn scripted(s: &Server<'_>) -> Option<String> {
+    let lists = [("command", &s.c.command), ("args", &s.c.args)];
+    lists.into_iter().find_map(|(field, list)| {
+        let i = list
+            .iter()
+            .flatten()
+            .position(|w| w.contains("ClusterMembers="))?;
+        Some(format!("{}.{field}[{i}]", s.at))
+    })
+}
+
+/// md-pdb-seeds: a drain keeps at least the seed members up.
+fn seeds(m: &Model<'_>, s: &Server<'_>, out: &mut Out<'_>) {
+    let w = s.w;
     let Some(seeds) = s
         .get("ClusterSeedMemberCount")
         .and_then(|v| v.parse::<i64>().ok())
     else {
         return;
     };
-    let lowest = i64::from(match hpas.iter().filter_map(|h| h.2).min() {
-        Some(min) => min,
-        None if !hpas.is_empty() => 1,
-        None => replicas.unwrap_or(1),
-    });
+    let lowest = fewest(m, w).0;
     for &i in m.pdbs_of(s.index) {
         let Object::PodDisruptionBudget(pdb) = &m.docs[i].object else {
             continue;
         };
         let Some(spec) = &pdb.spec else { continue };
-        let count = |v: &IntOrString, round_up: bool| match v {
-            IntOrString::Int(n) => Some(i64::from(*n)),
-            IntOrString::String(p) => {
-                let pct: i64 = p.strip_suffix('%')?.parse().ok()?;
-                let x = pct * lowest;
-                Some(if round_up { (x + 99) / 100 } else { x / 100 })
-            }
-        };
         let show = |v: &IntOrString| match v {
             IntOrString::Int(n) => n.to_string(),
             IntOrString::String(p) => {
-                format!("{p} ({} of {lowest} pods)", count(v, true).unwrap_or(0))
+                format!("{p} ({} of {lowest} pods)", scaled(v, lowest).unwrap_or(0))
             }
         };
         if let Some(min) = &spec.min_available
-            && let Some(n) = count(min, true)
+            && let Some(n) = scaled(min, lowest)
             && n < seeds
         {
             out.at(
@@ -443,7 +463,7 @@ fn members(m: &Model<'_>, s: &Server<'_>, out: &mut Out<'_>) {
             );
         }
         if let Some(max) = &spec.max_unavailable
-            && let Some(n) = count(max, true)
+            && let Some(n) = scaled(max, lowest)
             && lowest - n < seeds
         {
             out.at(

@@ -12,10 +12,14 @@
 //! drop what an annotation silences, and only then find lines and columns, for the documents
 //! that have findings.
 
+mod api;
 mod collect;
 mod docs;
+mod drain;
+mod heap;
 mod md;
 mod model;
+mod netpol;
 mod origin;
 mod pss;
 mod refs;
@@ -182,6 +186,10 @@ fn lint_counted(set: &Set, opts: &Options) -> (Vec<Finding>, Vec<usize>) {
     pss::check(&model, &mut out);
     md::check(&model, &mut out);
     shutdown::check(&model, &mut out);
+    api::check(&model, &mut out);
+    drain::check(&model, &mut out);
+    netpol::check(&model, &mut out);
+    heap::check(&model, &mut out);
     let hits = silence(hits, &parsed);
     (locate(set, &parsed, hits), objects)
 }
@@ -267,6 +275,19 @@ impl Out<'_> {
     /// A finding on document `doc` at the dotted `path` (see [`FieldPath::parse`]).
     pub fn at(&mut self, doc: usize, rule: &'static str, path: &str, message: String) {
         self.push(doc, rule, FieldPath::parse(path), message);
+    }
+
+    /// A finding of `rule` at another severity than the rule's own: what a rule only
+    /// suspects, or cannot check.
+    pub fn at_severity(
+        &mut self,
+        doc: usize,
+        rule: &'static str,
+        severity: Severity,
+        path: &str,
+        message: String,
+    ) {
+        self.push_as(doc, rule, Some(severity), FieldPath::parse(path), message);
     }
 
     pub fn push(&mut self, doc: usize, rule: &'static str, path: FieldPath, message: String) {

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use k8s_openapi::api::core::v1::{Container, PodSpec};
+use k8s_openapi::api::core::v1::{Container, PodSpec, Probe};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use serde_json::{Map, Value};
 
@@ -111,6 +111,15 @@ impl<'a> Workload<'a> {
 /// (the namespace rules report the difference).
 pub(crate) fn same_ns(a: Option<&str>, b: Option<&str>) -> bool {
     a.is_none() || b.is_none() || a == b
+}
+
+/// A container's probes, each with its field name.
+pub(crate) fn probes(c: &Container) -> [(&'static str, &Option<Probe>); 3] {
+    [
+        ("livenessProbe", &c.liveness_probe),
+        ("readinessProbe", &c.readiness_probe),
+        ("startupProbe", &c.startup_probe),
+    ]
 }
 
 pub(crate) struct Model<'a> {

@@ -2,12 +2,12 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{Container, Probe, ServicePort};
+use k8s_openapi::api::core::v1::{Container, ServicePort};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::Out;
-use super::model::{At, Model, Workload};
+use super::model::{At, Model, Workload, probes as probes_of};
 use crate::diag::Severity;
 use crate::path::FieldPath;
 use crate::typed::{Object, TargetKind};
@@ -30,7 +30,7 @@ pub(crate) fn show(map: &BTreeMap<String, String>) -> String {
     pairs.join(", ")
 }
 
-fn show_selector(s: &LabelSelector) -> String {
+pub(crate) fn show_selector(s: &LabelSelector) -> String {
     let mut parts: Vec<String> = s
         .match_labels
         .iter()
@@ -238,12 +238,7 @@ fn service_port(
 fn probes(m: &Model<'_>, out: &mut Out<'_>) {
     for w in &m.workloads {
         for (at, c) in w.containers() {
-            let probes: [(&str, &Option<Probe>); 3] = [
-                ("livenessProbe", &c.liveness_probe),
-                ("readinessProbe", &c.readiness_probe),
-                ("startupProbe", &c.startup_probe),
-            ];
-            for (field, probe) in probes {
+            for (field, probe) in probes_of(c) {
                 let Some(p) = probe else { continue };
                 let ports = [
                     ("httpGet", p.http_get.as_ref().map(|h| h.port.clone())),
