@@ -28,6 +28,7 @@ pub fn main() -> i32 {
         Command::Render(args) => render_command(args, &mut out),
         Command::Describe(args) => describe_command(args, &mut out),
         Command::Lint(args) => lint_command(args, &mut out),
+        Command::Diff(args) => crate::diff::command(args, &mut out),
         Command::Schema => {
             out.stdout(&schema());
             0
@@ -91,11 +92,11 @@ impl Output {
         }
     }
 
-    fn stdout(&mut self, s: &str) {
+    pub(crate) fn stdout(&mut self, s: &str) {
         self.stdout.push_str(s);
     }
 
-    fn diagnostic(&mut self, d: &Diagnostic, source: Option<&str>) {
+    pub(crate) fn diagnostic(&mut self, d: &Diagnostic, source: Option<&str>) {
         if d.severity == Severity::Warning {
             self.warnings += 1;
             if self.quiet {
@@ -108,7 +109,7 @@ impl Output {
         }
     }
 
-    fn error_text(&mut self, msg: &str) {
+    pub(crate) fn error_text(&mut self, msg: &str) {
         let d = Diagnostic {
             severity: Severity::Error,
             message: msg.to_string(),
@@ -161,7 +162,7 @@ impl Output {
     }
 
     /// Drops stdout: a failed command prints nothing there.
-    fn discard_stdout(&mut self) {
+    pub(crate) fn discard_stdout(&mut self) {
         self.stdout.clear();
     }
 
@@ -720,7 +721,7 @@ fn did_you_mean(message: &str, source: &Source, pos: Option<Pos>) -> Option<Stri
     None
 }
 
-fn input_error(e: &source::InputError) -> Diagnostic {
+pub(crate) fn input_error(e: &source::InputError) -> Diagnostic {
     Diagnostic {
         severity: Severity::Error,
         message: format!("cannot read `{}`", e.name),
@@ -732,7 +733,7 @@ fn input_error(e: &source::InputError) -> Diagnostic {
     }
 }
 
-fn read_profile(
+pub(crate) fn read_profile(
     path: &std::path::Path,
     max: u64,
 ) -> Result<Profile, Box<(Diagnostic, Option<String>)>> {

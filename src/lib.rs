@@ -8,6 +8,7 @@ pub mod app;
 pub mod cli;
 pub mod describe;
 pub mod diag;
+pub mod diff;
 pub mod kustomize;
 pub mod lint;
 pub mod locate;

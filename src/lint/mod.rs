@@ -26,8 +26,11 @@ use crate::path::FieldPath;
 
 pub use crate::diag::Severity;
 pub use collect::collect;
+// `gen diff` reads manifest streams exactly as lint does.
+pub(crate) use docs::split;
 pub use report::{Format, report};
 pub use rules::{RULES, RuleDoc, rules_markdown};
+pub(crate) use yaml::load as load_yaml;
 
 /// One stream of manifests: a file, or stdin.
 #[derive(Clone, Debug, PartialEq, Eq)]
