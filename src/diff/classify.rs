@@ -1,6 +1,8 @@
 //! What applying a changed object does: the effects, each modelled on a documented Kubernetes
 //! behaviour (cited beside the table or function that models it).
 
+use std::collections::HashMap;
+
 use serde_json::Value;
 
 use super::fields::{self, Field};
@@ -180,24 +182,29 @@ pub struct Restart {
     pub reasons: Vec<String>,
 }
 
-/// The HPA of `w` in `objects`, if one scales it.
-fn hpa_max(w: &Object, objects: &[Object]) -> Option<u64> {
+/// `maxReplicas` of each HPA in `objects`, by the (namespace, kind, name) it scales.
+pub fn hpa_bounds(objects: &[Object]) -> HashMap<(&str, &str, &str), u64> {
     objects
         .iter()
-        .filter(|o| o.kind == "HorizontalPodAutoscaler" && o.namespace == w.namespace)
-        .find(|o| {
-            let r = o.value.pointer("/spec/scaleTargetRef");
-            r.and_then(|r| r.get("kind")).and_then(Value::as_str) == Some(w.kind.as_str())
-                && r.and_then(|r| r.get("name")).and_then(Value::as_str) == Some(w.name.as_str())
+        .filter(|o| o.kind == "HorizontalPodAutoscaler")
+        .filter_map(|o| {
+            let r = o.value.pointer("/spec/scaleTargetRef")?;
+            let kind = r.get("kind").and_then(Value::as_str)?;
+            let name = r.get("name").and_then(Value::as_str)?;
+            let max = o
+                .value
+                .pointer("/spec/maxReplicas")
+                .and_then(Value::as_u64)?;
+            Some(((o.namespace.as_str(), kind, name), max))
         })
-        .and_then(|h| h.value.pointer("/spec/maxReplicas").and_then(Value::as_u64))
+        .collect()
 }
 
-/// The restart of workload `w` (as in NEW), whose NEW side holds `objects`.
-pub fn restart(w: &Object, objects: &[Object]) -> Restart {
+/// The restart of workload `w` (as in NEW); `hpa_max`: the bound of an HPA scaling it.
+pub fn restart(w: &Object, hpa_max: Option<u64>) -> Restart {
     let replicas = w.value.pointer("/spec/replicas").and_then(Value::as_u64);
     // Without spec.replicas the API server defaults it to 1, unless an HPA owns the count.
-    let up_to = replicas.is_none().then(|| hpa_max(w, objects)).flatten();
+    let up_to = if replicas.is_none() { hpa_max } else { None };
     let n = replicas.or(up_to).unwrap_or(1);
     let mut r = Restart {
         pods_up_to: up_to,
@@ -250,7 +257,7 @@ fn statefulset_rollout(w: &Object, n: u64, r: &mut Restart) {
     }
     if r.pods_up_to.is_some() {
         r.rollout
-            .push_str(&format!(" ({} those that exist)", names.join(", ")));
+            .push_str(&format!("; order: {} (those that exist)", names.join(", ")));
     } else {
         r.pods = Some(names);
     }
@@ -354,9 +361,10 @@ pub struct Orphan {
     pub warning: Option<String>,
 }
 
-pub fn orphan(old: &Object, new_objects: &[Object]) -> Orphan {
+/// `workloads`: NEW's workloads.
+pub fn orphan(old: &Object, workloads: &[&Object]) -> Orphan {
     let warning = is_workload(old).then(|| {
-        let others: Vec<&Object> = new_objects.iter().filter(|o| is_workload(o)).collect();
+        let others = workloads;
         if let Some(o) = others.iter().find(|o| o.kind != old.kind) {
             format!(
                 "two backplanes at once: {} `{}` keeps its pods running beside the new {} `{}`; delete it once the new one serves",

@@ -90,7 +90,7 @@ fn walk(path: &str, old: &Value, new: &Value, out: &mut Vec<Field>) {
                         a.get(i).unwrap_or(&Value::Null),
                         b.get(i).unwrap_or(&Value::Null),
                     );
-                    walk(&format!("{path}[{i}]"), x, y, out);
+                    item(&format!("{path}[{i}]"), x, y, out);
                 }
             }
         },
@@ -103,6 +103,21 @@ fn walk(path: &str, old: &Value, new: &Value, out: &mut Vec<Field>) {
             new: (!is_empty(new)).then(|| new.clone()),
         }),
     }
+}
+
+/// One list item: compared field by field when on both sides, whole when added or removed.
+fn item(path: &str, old: &Value, new: &Value, out: &mut Vec<Field>) {
+    if old.is_null() || new.is_null() {
+        if old != new {
+            out.push(Field {
+                path: path.to_string(),
+                old: (!old.is_null()).then(|| old.clone()),
+                new: (!new.is_null()).then(|| new.clone()),
+            });
+        }
+        return;
+    }
+    walk(path, old, new, out);
 }
 
 /// The `name` of every item, when every item is a mapping with a distinct one.
@@ -124,7 +139,7 @@ fn by_name(path: &str, a: &[Value], na: &[&str], b: &[Value], nb: &[&str], out: 
     for n in order {
         let x = find(a, na, n).unwrap_or(Value::Null);
         let y = find(b, nb, n).unwrap_or(Value::Null);
-        walk(&format!("{path}[name={n}]"), &x, &y, out);
+        item(&format!("{path}[name={n}]"), &x, &y, out);
     }
 }
 

@@ -112,11 +112,20 @@ pub fn plan(old: &Side, new: &Side) -> Result<Plan, String> {
         (Some(x), Some(y)) => fields::diff("spec", x, y),
         _ => Vec::new(),
     };
+    let ctx = NewSide {
+        side: new,
+        hpas: classify::hpa_bounds(&new.objects),
+        workloads: new
+            .objects
+            .iter()
+            .filter(|o| classify::is_workload(o))
+            .collect(),
+    };
     let mut entries = Vec::with_capacity(a.len().max(b.len()));
     for (k, o) in &a {
         entries.push(match b.get(k) {
-            Some(n) => changed(o, n, new, &spec),
-            None => removed(o, new),
+            Some(n) => changed(o, n, &ctx, &spec),
+            None => removed(o, &ctx),
         });
     }
     for (k, n) in &b {
@@ -126,6 +135,13 @@ pub fn plan(old: &Side, new: &Side) -> Result<Plan, String> {
     }
     entries.sort_by_cached_key(order);
     Ok(Plan { entries })
+}
+
+/// NEW, indexed for the questions each entry asks of it.
+struct NewSide<'a> {
+    side: &'a Side,
+    hpas: std::collections::HashMap<(&'a str, &'a str, &'a str), u64>,
+    workloads: Vec<&'a Object>,
 }
 
 /// gen's apply order: Namespace, ServiceAccount, Secret, Services, workload, PDB, HPA, ….
@@ -171,14 +187,17 @@ fn entry(o: &Object, change: Change) -> Entry {
     }
 }
 
-fn removed(o: &Object, new: &Side) -> Entry {
+fn removed(o: &Object, new: &NewSide) -> Entry {
     let mut e = entry(o, Change::Removed);
     e.effects = vec![Effect::Orphan];
-    e.orphan = Some(classify::orphan(o, &new.objects));
+    e.orphan = Some(classify::orphan(o, &new.workloads));
     e
 }
 
-fn changed(o: &Object, n: &Object, new: &Side, spec: &[Field]) -> Entry {
+fn changed(o: &Object, n: &Object, new: &NewSide, spec: &[Field]) -> Entry {
+    if std::sync::Arc::ptr_eq(&o.value, &n.value) {
+        return entry(n, Change::Unchanged);
+    }
     let fields = fields::diff(&n.kind, &o.value, &n.value);
     if fields.is_empty() {
         return entry(n, Change::Unchanged);
@@ -186,12 +205,15 @@ fn changed(o: &Object, n: &Object, new: &Side, spec: &[Field]) -> Entry {
     let mut e = entry(n, Change::Changed);
     e.effects = classify::effects(o, n, &fields);
     if e.effects.contains(&Effect::Restart) {
-        let mut r = classify::restart(n, &new.objects);
+        let bound = new
+            .hpas
+            .get(&(n.namespace.as_str(), n.kind.as_str(), n.name.as_str()));
+        let mut r = classify::restart(n, bound.copied());
         r.reasons = classify::reasons(&fields, spec);
         e.restart = Some(r);
     }
     if e.effects.contains(&Effect::Recreate) {
-        e.recreate = Some(classify::recreate(o, n, &fields, &new.apply));
+        e.recreate = Some(classify::recreate(o, n, &fields, &new.side.apply));
     }
     e.fields = fields;
     e
@@ -266,13 +288,15 @@ fn context(args: &DiffArgs, out: &mut Output) -> Option<side::Ctx> {
         },
         kustomize,
         max_bytes: args.max_input_bytes,
+        parsed: side::Parsed::default(),
     })
 }
 
 /// `--check`'s effect summary: what applying `files` over the `--out` tree in `dir` would do.
 pub fn check_summary(dir: &Path, files: &[crate::out::PlannedFile]) -> String {
+    let parsed = side::Parsed::default();
     let old = if dir.join(crate::out::MANIFEST).is_file() {
-        side::out_dir(dir)
+        side::out_dir(dir, &parsed)
     } else {
         Ok(Vec::new())
     };
@@ -280,7 +304,7 @@ pub fn check_summary(dir: &Path, files: &[crate::out::PlannedFile]) -> String {
         .iter()
         .map(|f| (f.path.clone(), f.bytes.clone()))
         .collect();
-    let new = side::from_out_files(&dir.display().to_string(), &owned);
+    let new = side::from_out_files(&dir.display().to_string(), &owned, &parsed);
     let side = |objects| Side {
         objects,
         spec: None,

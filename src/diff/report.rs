@@ -251,14 +251,18 @@ pub fn markdown(p: &Plan, old: &str, new: &str) -> String {
             cell(&object(e)),
             effects(e)
         ));
-        for line in details(e) {
+        let lines = details(e);
+        for line in &lines {
             match line.strip_prefix("run: ") {
                 Some(cmd) => s.push_str(&format!("- run: `{cmd}`\n")),
                 None => s.push_str(&format!("- {line}\n")),
             }
         }
         if !e.fields.is_empty() {
-            s.push_str("\n| field | old | new |\n|---|---|---|\n");
+            if !lines.is_empty() {
+                s.push('\n');
+            }
+            s.push_str("| field | old | new |\n|---|---|---|\n");
             for f in &e.fields {
                 let (o, n) = old_new(f);
                 s.push_str(&format!(

@@ -19,8 +19,9 @@
 //! `checksum/<kind>-<name>` with kustomize's hash). So a changed file restarts the pods
 //! through one annotation, whichever forms the two sides take.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 use base64::Engine;
 use serde_json::{Map, Value, json};
@@ -37,7 +38,8 @@ pub struct Object {
     /// `""` for a cluster-scoped object (or one left to kubectl's current namespace).
     pub namespace: String,
     pub name: String,
-    pub value: Value,
+    /// Shared between the sides when both hold the same file byte for byte ([`Parsed`]).
+    pub value: Arc<Value>,
 }
 
 impl Object {
@@ -59,7 +61,7 @@ impl Object {
             namespace: s(meta.and_then(|m| m.get("namespace"))),
             kind,
             name,
-            value,
+            value: Arc::new(value),
         })
     }
 }
@@ -78,6 +80,26 @@ pub struct Ctx {
     pub render: model::Options,
     pub kustomize: crate::kustomize::Kustomize,
     pub max_bytes: u64,
+    pub parsed: Parsed,
+}
+
+/// Manifest files already parsed, by content: two `--out` trees share most files byte for
+/// byte, and each such file is parsed once, its objects' values shared by both sides (and
+/// equal without a look inside).
+#[derive(Default)]
+pub struct Parsed(Mutex<HashMap<Vec<u8>, Vec<Object>>>);
+
+impl Parsed {
+    fn manifests(&self, name: &str, bytes: &[u8], text: &str) -> Result<Vec<Object>, String> {
+        if let Some(hit) = self.0.lock().ok().and_then(|m| m.get(bytes).cloned()) {
+            return Ok(hit);
+        }
+        let objects = manifests(name, text)?;
+        if let Ok(mut m) = self.0.lock() {
+            m.insert(bytes.to_vec(), objects.clone());
+        }
+        Ok(objects)
+    }
 }
 
 /// Reads one side; on failure the reason is already in `out`.
@@ -166,7 +188,7 @@ fn spec_side(source: Source, ctx: &Ctx, out: &mut Output) -> Option<Side> {
 
 fn dir_side(arg: &str, dir: &Path, ctx: &Ctx) -> Result<Side, String> {
     if dir.join(crate::out::MANIFEST).is_file() {
-        let objects = out_dir(dir)?;
+        let objects = out_dir(dir, &ctx.parsed)?;
         return Ok(Side {
             objects,
             spec: None,
@@ -222,7 +244,7 @@ pub fn manifests(name: &str, text: &str) -> Result<Vec<Object>, String> {
 }
 
 /// The objects of a directory `gen render --out` wrote: its owned files, read as they are.
-pub fn out_dir(dir: &Path) -> Result<Vec<Object>, String> {
+pub fn out_dir(dir: &Path, parsed: &Parsed) -> Result<Vec<Object>, String> {
     let list = dir.join(crate::out::MANIFEST);
     let text = std::fs::read_to_string(&list)
         .map_err(|e| format!("cannot read `{}`: {e}", list.display()))?;
@@ -245,7 +267,7 @@ pub fn out_dir(dir: &Path) -> Result<Vec<Object>, String> {
     })
     .into_iter()
     .collect::<Result<Vec<_>, _>>()?;
-    from_out_files(&dir.display().to_string(), &files)
+    from_out_files(&dir.display().to_string(), &files, parsed)
 }
 
 /// Files past this many are read and parsed on several threads.
@@ -253,7 +275,11 @@ const PARALLEL_FROM: usize = 256;
 
 /// The objects of a `--out` tree given as (path, bytes): manifests as they are, each
 /// `secretGenerator` of gen's kustomizations as the Secret it generates.
-pub fn from_out_files(dir: &str, files: &[(String, Vec<u8>)]) -> Result<Vec<Object>, String> {
+pub fn from_out_files(
+    dir: &str,
+    files: &[(String, Vec<u8>)],
+    parsed: &Parsed,
+) -> Result<Vec<Object>, String> {
     let by_path: BTreeMap<&str, &[u8]> = files.iter().map(|(p, b)| (p.as_str(), &b[..])).collect();
     let parsed = crate::par_map(files, PARALLEL_FROM, |_, (path, bytes)| {
         let name = format!("{dir}/{path}");
@@ -263,7 +289,7 @@ pub fn from_out_files(dir: &str, files: &[(String, Vec<u8>)]) -> Result<Vec<Obje
             return generated(&name, text, base, &by_path);
         }
         if path.ends_with(".yaml") {
-            return manifests(&name, text);
+            return parsed.manifests(&name, bytes, text);
         }
         Ok(Vec::new())
     });
@@ -344,7 +370,9 @@ fn normalize_generated(objects: &mut [Object]) {
         if o.kind != "Secret" && o.kind != "ConfigMap" {
             continue;
         }
-        let meta = o.value.get_mut("metadata").and_then(Value::as_object_mut);
+        let meta = Arc::make_mut(&mut o.value)
+            .get_mut("metadata")
+            .and_then(Value::as_object_mut);
         let marked = meta.is_some_and(|m| m.remove(GENERATED).is_some());
         let base = match strip_hash(&o.name) {
             Some(b) if !marked => b.to_string(),
@@ -377,7 +405,10 @@ fn normalize_generated(objects: &mut [Object]) {
             (base.clone(), key, sum),
         );
         o.name = base.clone();
-        if let Some(m) = o.value.get_mut("metadata").and_then(Value::as_object_mut) {
+        if let Some(m) = Arc::make_mut(&mut o.value)
+            .get_mut("metadata")
+            .and_then(Value::as_object_mut)
+        {
             m.insert("name".into(), json!(base));
         }
     }
@@ -386,7 +417,10 @@ fn normalize_generated(objects: &mut [Object]) {
     }
     for o in objects.iter_mut() {
         let ns = o.namespace.clone();
-        let Some(template) = o.value.pointer_mut("/spec/template") else {
+        if o.value.pointer("/spec/template").is_none() {
+            continue;
+        }
+        let Some(template) = Arc::make_mut(&mut o.value).pointer_mut("/spec/template") else {
             continue;
         };
         let mut used = BTreeSet::new();
