@@ -247,11 +247,15 @@ pub(crate) fn command(args: &DiffArgs, out: &mut Output) -> i32 {
         DiffFormatArg::Markdown => report::markdown(&plan, &args.old, &args.new),
     };
     out.stdout(&text);
-    if args.exit_code && plan.has_changes() {
+    let code = if args.exit_code && plan.has_changes() {
         3
     } else {
         0
-    }
+    };
+    // The process ends here: freeing every object of two fleets one by one costs a tenth of
+    // the run, and the memory goes back to the system on exit anyway.
+    std::mem::forget((old, new, plan));
+    code
 }
 
 fn context(args: &DiffArgs, out: &mut Output) -> Option<side::Ctx> {
