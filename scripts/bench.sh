@@ -292,6 +292,26 @@ if has_sub lint; then
     pool
     mem["lint, alias bomb (refused)"]=$(peak "$gen" --quiet lint "$work/bomb.yaml")
 fi
+
+# --- 3b. diff: two bundles, and two 1,000-spec --out fleets --------------------------------
+diff_ok=
+if [ -n "$fleet_ok" ] && [ -d out1000 ] && has_sub diff; then
+    diff_ok=1
+    log "gen diff: two specs, and two 1,000-spec --out fleets"
+    # NEW: every spec with autoscale.max raised (every member restarts), rendered once, untimed.
+    mkdir -p g
+    for i in $(seq 0 999); do sed 's/max: 5/max: 7/' "f/$i.yaml" >"g/$i.yaml"; done
+    [ -f jaas.config ] && cp jaas.config g/
+    sed 's/max: 5/max: 7/' spec.yaml >spec-new.yaml
+    "$gen" --quiet render --out out1000new $(printf 'g/%d.yaml ' $(seq 0 999)) >/dev/null
+    hyperfine -N --style none --warmup 1 --min-runs 10 --max-runs "$runs" --output null \
+        --export-json "$work/hf.json" -n "diff, two specs" "$gen --quiet diff spec.yaml spec-new.yaml" >&2
+    pool
+    hyperfine -N --style none --warmup 1 --min-runs 3 --max-runs 10 --output null \
+        --export-json "$work/hf.json" -n "diff, two 1000-spec --out fleets" "$gen --quiet diff out1000 out1000new" >&2
+    pool
+    mem["diff, two 1000-spec --out fleets"]=$(peak "$gen" --quiet diff out1000 out1000new)
+fi
 cd "$root"
 
 # --- 4. profile ----------------------------------------------------------------------------
@@ -308,9 +328,9 @@ fi
 
 # --- table ---------------------------------------------------------------------------------
 for k in "${!mem[@]}"; do printf '%s\t%s\n' "$k" "${mem[$k]}"; done >"$work/mem.tsv"
-python3 - "$results" "$work/mem.tsv" "$fleet_ok" "$lint_ok" "$base_how" <<'EOF'
+python3 - "$results" "$work/mem.tsv" "$fleet_ok" "$lint_ok" "$base_how" "$diff_ok" <<'EOF'
 import sys
-results, memf, fleet_ok, lint_ok, base_how = sys.argv[1:6]
+results, memf, fleet_ok, lint_ok, base_how, diff_ok = sys.argv[1:7]
 med, n, cpu = {}, {}, {}
 for line in open(results):
     name, m, runs, c = line.rstrip("\n").split("\t")
@@ -369,6 +389,10 @@ if lint_ok:
     rows.append(("lint, 1000 bundles", f"{l:.3f} ms/bundle (CPU {cpu['lint, 1000 bundles']:.3f})", f"≤ 1 s: {ok(l <= 1)}"))
 if "lint, alias bomb (refused)" in med:
     rows.append(("lint, alias bomb (refused)", "exit 1 at the input budget (--max-expanded-bytes)", "≤ 256 MiB: " + ok(float(mem.get("lint, alias bomb (refused)", 0)) <= 256 * 1024)))
+if diff_ok:
+    d2, df = med["diff, two specs"], med["diff, two 1000-spec --out fleets"]
+    rows.append(("diff, two specs", f"{d2 / g:.2f}× gen render (CPU {cpu['diff, two specs'] / cpu['gen render']:.2f}×)", f"≈ 2 renders: {ok(d2 <= 2.5 * g)}"))
+    rows.append(("diff, two 1000-spec --out fleets", f"{df / 2000 * 1000:.3f} ms/bundle (CPU {cpu['diff, two 1000-spec --out fleets']:.3f})", f"≤ 1 s: {ok(df <= 1)}"))
 
 print("| command | median (wall) | CPU user+sys | ratio | peak memory | target |")
 print("|---|---:|---:|---|---:|---|")

@@ -33,6 +33,7 @@ pub fn main() -> i32 {
         }
         Command::KustomizeExec { config } => crate::generator::exec_command(config, &mut out),
         Command::Fn { max_input_bytes } => crate::krm::command(*max_input_bytes, &mut out),
+        Command::Diff(args) => crate::diff::command(args, &mut out),
         Command::Schema => {
             out.stdout(&schema());
             0
@@ -201,7 +202,7 @@ impl Output {
     }
 
     /// Drops stdout: a failed command prints nothing there.
-    fn discard_stdout(&mut self) {
+    pub(crate) fn discard_stdout(&mut self) {
         self.stdout.clear();
     }
 
@@ -1005,7 +1006,7 @@ fn budget_error(name: &str, what: &str, b: &crate::budget::Breach) -> Diagnostic
     }
 }
 
-fn input_error(e: &source::InputError) -> Diagnostic {
+pub(crate) fn input_error(e: &source::InputError) -> Diagnostic {
     Diagnostic {
         severity: Severity::Error,
         message: format!("cannot read `{}`", e.name),
@@ -1017,7 +1018,7 @@ fn input_error(e: &source::InputError) -> Diagnostic {
     }
 }
 
-fn read_profile(
+pub(crate) fn read_profile(
     path: &std::path::Path,
     max: u64,
     budget: &crate::budget::Budget,

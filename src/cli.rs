@@ -53,6 +53,11 @@ pub enum Command {
         after_help = "Examples:\n  kubectl kustomize overlays/prod | gen lint -\n  gen lint overlays/prod/                 # built with kubectl kustomize: one set\n  gen lint -R clusters/                   # each kustomization directory met is a set\n  gen lint --strict --format github bundle.yaml   # CI: warnings fail too\n  gen lint --format sarif bundle.yaml > gen.sarif   # GitHub code scanning\n\nRules and how to silence one on one object: see the README (`lint.gen.migratorydata.io/<rule>: <reason>`)."
     )]
     Lint(LintArgs),
+    /// Plan a change: what applying NEW over OLD will do (restarts, scaling, recreations, orphans).
+    #[command(
+        after_help = "Each side is a spec, a directory `gen render --out` wrote, a kustomization directory, or a manifest file (`-` for stdin).\n\nExamples:\n  gen diff old.yaml new.yaml                   # two specs\n  gen diff base/ cluster.yaml                  # the committed base against the edited spec\n  gen diff --format markdown old.yaml new.yaml # for a pull-request comment\n  gen diff --exit-code live.yaml new.yaml      # exit 3 when anything changes"
+    )]
+    Diff(DiffArgs),
     /// Print the JSON Schema of the cluster spec.
     #[command(after_help = "Example:\n  gen schema > gen-spec.schema.json")]
     Schema,
@@ -219,6 +224,50 @@ impl From<PssArg> for crate::lint::PssLevel {
             PssArg::Restricted => crate::lint::PssLevel::Restricted,
         }
     }
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// What runs now: a spec, an `--out` directory, a kustomization directory or manifests (`-`: stdin).
+    pub old: String,
+    /// What would be applied, in any of the same forms.
+    pub new: String,
+    /// How the plan is printed.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: DiffFormatArg,
+    /// Exit 3 when anything changes (0 when nothing does).
+    #[arg(long)]
+    pub exit_code: bool,
+    /// Target platform for spec sides; overrides the spec's `platform`.
+    #[arg(long, value_enum)]
+    pub platform: Option<PlatformArg>,
+    /// Use this profile file for spec sides instead of the built-in one.
+    #[arg(long, value_name = "FILE")]
+    pub profile: Option<PathBuf>,
+    /// Leave the Namespace object out of spec sides.
+    #[arg(long)]
+    pub no_namespace: bool,
+    /// Let a spec's `jaas.file` point outside its directory.
+    #[arg(long)]
+    pub allow_outside_files: bool,
+    /// The command that builds a kustomization directory (the directory is appended).
+    #[arg(long, value_name = "COMMAND", default_value = crate::kustomize::DEFAULT_COMMAND)]
+    pub kustomize_command: String,
+    /// Seconds a kustomize build may take.
+    #[arg(long, value_name = "SECS", default_value_t = crate::kustomize::DEFAULT_TIMEOUT_SECS)]
+    pub kustomize_timeout: u64,
+    /// Largest input accepted, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = crate::source::DEFAULT_MAX_BYTES)]
+    pub max_input_bytes: u64,
+    #[command(flatten)]
+    pub budget: BudgetArgs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormatArg {
+    Text,
+    Json,
+    Markdown,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

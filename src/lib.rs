@@ -9,6 +9,7 @@ pub mod budget;
 pub mod cli;
 pub mod describe;
 pub mod diag;
+pub mod diff;
 pub mod generator;
 pub mod krm;
 pub mod kustomize;

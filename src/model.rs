@@ -1714,7 +1714,7 @@ fn is_duration(s: &str) -> bool {
         && ["ms", "s", "m", "h"].contains(&unit)
 }
 
-fn sha256_hex(data: &[u8]) -> String {
+pub(crate) fn sha256_hex(data: &[u8]) -> String {
     use sha2::Digest;
     let digest = sha2::Sha256::digest(data);
     digest.iter().map(|b| format!("{b:02x}")).collect()

@@ -1509,6 +1509,8 @@ pub fn check(dir: &Path, files: &[PlannedFile]) -> Result<Option<String>, OutErr
     if out.is_empty() {
         return Ok(None);
     }
+    // What the drift would do if applied (`gen diff`'s plan, fields left to the diff above).
+    out.push_str(&crate::diff::check_summary(&t.dir, files));
     Ok(Some(scrub(out, &secrets)))
 }
 

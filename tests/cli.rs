@@ -7,7 +7,15 @@ use common::{pin, pin_run, run, run_with_stdin};
 
 #[test]
 fn every_subcommand_help_shows_a_real_example() {
-    for sub in ["render", "describe", "schema", "init", "completions", "man"] {
+    for sub in [
+        "render",
+        "describe",
+        "diff",
+        "schema",
+        "init",
+        "completions",
+        "man",
+    ] {
         let out = pin(&format!("help-{sub}"), &[sub, "--help"]);
         assert_eq!(out.code, 0);
         assert!(

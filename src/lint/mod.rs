@@ -35,9 +35,12 @@ use crate::path::FieldPath;
 
 pub use crate::diag::Severity;
 pub use collect::{CollectOptions, Collected, Named, NamedKind, collect};
+// `gen diff` reads manifest streams exactly as lint does.
+pub(crate) use docs::split;
 pub use report::{Format, report};
 pub use rules::{RULES, RuleDoc, rules_markdown};
 pub use sarif::ORIGIN_ANNOTATION;
+pub(crate) use yaml::load as load_yaml;
 
 /// One stream of manifests: a file, or stdin.
 #[derive(Clone, Debug, PartialEq, Eq)]
