@@ -417,4 +417,24 @@ fn lint_of_a_generator_kustomization_fails_when_the_build_holds_no_workload() {
             && stderr.contains("config.kubernetes.io/function"),
         "{stderr}"
     );
+    // `gen diff` builds the directory the same way and refuses the empty build too.
+    let diff = Command::new(gen_exe())
+        .args([
+            "diff",
+            "--kustomize-command",
+            "kubectl kustomize --enable-alpha-plugins",
+        ])
+        .arg(&example)
+        .arg(dir.path())
+        .env("KUSTOMIZE_PLUGIN_HOME", home.path())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&diff.stderr);
+    assert_eq!(diff.status.code(), Some(1), "{stderr}");
+    assert!(diff.stdout.is_empty());
+    assert!(
+        stderr.contains("holds no StatefulSet or Deployment"),
+        "{stderr}"
+    );
 }

@@ -232,6 +232,9 @@ fn dir_side(arg: &str, dir: &Path, ctx: &Ctx) -> Result<Side, String> {
         .build(dir)
         .map_err(|e| format!("cannot build `{arg}`: {e}"))?;
     within_budget(&format!("{arg} (built)"), &text, &ctx.parsed.budget)?;
+    if let Some(why) = crate::generator::empty_build(dir, &text) {
+        return Err(format!("cannot diff `{arg}`: {why}"));
+    }
     let mut objects = manifests(&format!("{arg} (built)"), &text)?;
     if objects.is_empty() {
         return Err(format!("`{arg}` builds to no object"));
