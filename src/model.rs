@@ -1126,7 +1126,7 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
 
     let create_namespace = !opts.no_namespace && spec.create_namespace != Some(false);
     let (ns_labels, ns_annotations) =
-        production::namespace_metadata(c, &profile, create_namespace, &namespace);
+        production::namespace_metadata(c, &profile, create_namespace, &namespace, &spec.annotations);
 
     let route = profile.route.as_ref().map(|r| Route {
         name: name.clone(),

@@ -339,6 +339,7 @@ pub(crate) fn namespace_metadata(
     profile: &Profile,
     created: bool,
     namespace: &str,
+    user: &BTreeMap<String, String>,
 ) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
     let labels = profile.namespace_labels.clone();
     if !created {
@@ -349,17 +350,38 @@ pub(crate) fn namespace_metadata(
             );
         }
     }
-    let annotations = BTreeMap::from([
-        (
-            "argocd.argoproj.io/sync-options".to_string(),
-            "Prune=false,Delete=false".to_string(),
-        ),
-        (
-            "kustomize.toolkit.fluxcd.io/prune".to_string(),
-            "disabled".to_string(),
-        ),
-    ]);
+    let mut annotations = BTreeMap::new();
+    let argo = "argocd.argoproj.io/sync-options";
+    annotations.insert(
+        argo.to_string(),
+        merge_sync_options("Prune=false,Delete=false", user.get(argo).map(String::as_str)),
+    );
+    // The user's own Flux setting (from `annotations`) stands as written.
+    let flux = "kustomize.toolkit.fluxcd.io/prune";
+    if !user.contains_key(flux) {
+        annotations.insert(flux.to_string(), "disabled".to_string());
+    }
     (labels, annotations)
+}
+
+/// Argo CD's `sync-options` is one comma-separated list: gen's guards and the options the
+/// spec's `annotations` give are merged into one value, the spec's winning for an option both
+/// set (`Prune=true` there means the user wants pruning).
+fn merge_sync_options(ours: &str, user: Option<&str>) -> String {
+    let mut options: Vec<(String, String)> = Vec::new();
+    let items = ours.split(',').chain(user.unwrap_or_default().split(','));
+    for item in items.map(str::trim).filter(|i| !i.is_empty()) {
+        let (key, value) = item.split_once('=').unwrap_or((item, ""));
+        match options.iter_mut().find(|(k, _)| k == key) {
+            Some(slot) => slot.1 = value.to_string(),
+            None => options.push((key.to_string(), value.to_string())),
+        }
+    }
+    options
+        .iter()
+        .map(|(k, v)| if v.is_empty() { k.clone() } else { format!("{k}={v}") })
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// The client Service's type, port and annotations, and the Ingress or HTTPRoute in front of
@@ -647,6 +669,17 @@ fn exposure_route(
 #[cfg(test)]
 mod tests {
     use crate::model::{Model, Options, resolve};
+
+    #[test]
+    fn sync_options_merge_with_the_users() {
+        let merge = super::merge_sync_options;
+        assert_eq!(merge("Prune=false,Delete=false", None), "Prune=false,Delete=false");
+        assert_eq!(
+            merge("Prune=false,Delete=false", Some("ServerSideApply=true, Prune=true")),
+            "Prune=true,Delete=false,ServerSideApply=true"
+        );
+        assert_eq!(merge("Prune=false", Some("")), "Prune=false");
+    }
     use crate::spec::{
         Backplane, BackplaneType, Jaas, NetworkPolicySpec, Rollout, SecretKeyRef, Spec,
     };
