@@ -381,149 +381,68 @@ pub fn resolve(spec: &Spec, opts: &Options) -> Resolved {
     }
 }
 
+/// Who the cluster is: platform, profile, name and namespace.
+struct Identity {
+    platform: Platform,
+    profile: Profile,
+    name: String,
+    namespace: String,
+}
+
+/// How many members run: replicas, native seeds and the autoscaler.
+struct Scaling {
+    replicas: u32,
+    seed_count: Option<u32>,
+    hpa: Option<Hpa>,
+}
+
+/// The labels and annotations objects and pods carry.
+struct LabelSet {
+    labels: BTreeMap<String, String>,
+    selector: BTreeMap<String, String>,
+    pod_labels: BTreeMap<String, String>,
+    annotations: BTreeMap<String, String>,
+    pod_annotations: BTreeMap<String, String>,
+}
+
+/// Container resources and the heap derived from them.
+struct Resources {
+    cpu: String,
+    memory: String,
+    heap_mb: u64,
+}
+
+/// The Kafka backplane's parts: its options string and the JAAS Secret gen renders.
+struct KafkaParts {
+    env: Option<String>,
+    jaas_secret: Option<JaasSecret>,
+}
+
+/// Pod security and the workload annotations that record every relaxation.
+struct Hardening {
+    security: PodSecurity,
+    workload_annotations: BTreeMap<String, String>,
+    network_policy_on: bool,
+    digest: bool,
+}
+
 fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
-    let platform = match (opts.platform, spec.platform) {
-        (Some(p), _) | (None, Some(p)) => p,
-        (None, None) => {
-            c.error(
-                "platform",
-                "missing field `platform`: set aks, eks or openshift here or pass --platform",
-            );
-            return None;
-        }
-    };
-    let profile = opts
-        .profile
-        .clone()
-        .unwrap_or_else(|| Profile::builtin(platform));
-
-    check_header(spec, c);
-    let name = match (
-        &spec.name,
-        spec.metadata.as_ref().and_then(|m| m.name.as_ref()),
-    ) {
-        (Some(n), _) => n.clone(),
-        (None, Some(n)) => c.defaulted(n.clone(), || {
-            format!("name absent: using metadata.name `{n}`")
-        }),
-        (None, None) => c.defaulted(DEFAULT_NAME.to_string(), || {
-            format!("name absent: using `{DEFAULT_NAME}`")
-        }),
-    };
-    check_name(c, "name", &name, MAX_NAME, true);
-    let namespace = match (
-        &spec.namespace,
-        spec.metadata.as_ref().and_then(|m| m.namespace.as_ref()),
-    ) {
-        (Some(n), _) | (None, Some(n)) => n.clone(),
-        (None, None) => {
-            c.error(
-                "namespace",
-                "missing field `namespace`: every object gen renders is namespaced",
-            );
-            String::new()
-        }
-    };
-    let namespace_given = spec.namespace.is_some()
-        || spec
-            .metadata
-            .as_ref()
-            .is_some_and(|m| m.namespace.is_some());
-    if namespace_given {
-        check_name(c, "namespace", &namespace, 63, false);
-        check_system_namespace(c, spec, opts, &namespace);
-    }
-
+    let Identity {
+        platform,
+        profile,
+        name,
+        namespace,
+    } = identity(spec, opts, c)?;
     let backplane = spec.backplane.clone().unwrap_or_default();
     let kafka = backplane.kind == Some(BackplaneType::Kafka);
     if backplane.kind.is_none() {
         c.defaulted((), || "backplane absent: native clustering".to_string());
     }
-
-    let Some(replicas) = spec.replicas else {
-        c.error(
-            "replicas",
-            "missing field `replicas`: how many members the cluster runs (at least 1)",
-        );
-        return None;
-    };
-    if replicas == 0 {
-        c.error("replicas", "must be at least 1");
-    }
-    if replicas > 1000 {
-        c.error(
-            "replicas",
-            format!("`{replicas}` members is more than gen supports (at most 1000)"),
-        );
-    }
-
-    let seed_count = if kafka {
-        if spec.seed_count.is_some() {
-            c.error(
-                "seedCount",
-                "seed members belong to native clustering; remove seedCount for a kafka backplane",
-            );
-        }
-        None
-    } else {
-        let seeds = match spec.seed_count {
-            Some(s) => s,
-            None => c.defaulted(replicas.min(3), || {
-                format!("seedCount absent: min(3, replicas) = {}", replicas.min(3))
-            }),
-        };
-        if seeds == 0 {
-            c.error("seedCount", "must be at least 1");
-        } else if seeds > replicas {
-            c.error(
-                "seedCount",
-                format!(
-                    "must be at most replicas ({replicas}): every seed member is a running member"
-                ),
-            );
-        }
-        Some(seeds)
-    };
-
-    let hpa = spec.autoscale.as_ref().map(|a| {
-        let cpu = match a.cpu_percent {
-            Some(p) => p,
-            None => c.defaulted(50, || "autoscale.cpuPercent absent: 50".to_string()),
-        };
-        if a.min == 0 {
-            c.error("autoscale.min", "must be at least 1");
-        }
-        if a.min > a.max {
-            c.error("autoscale.min", format!("must be at most autoscale.max ({})", a.max));
-        }
-        if replicas < a.min {
-            c.error("replicas", format!("must be at least autoscale.min ({})", a.min));
-        }
-        if replicas > a.max {
-            c.error("replicas", format!("must be at most autoscale.max ({})", a.max));
-        }
-        if a.max > 1000 {
-            c.error("autoscale.max", "must be at most 1000");
-        }
-        if let Some(seeds) = seed_count
-            && a.min < seeds {
-                c.error(
-                    "autoscale.min",
-                    format!("must be at least seedCount ({seeds}): a PodDisruptionBudget keeps {seeds} seed members available"),
-                );
-            }
-        if !(1..=100).contains(&cpu) {
-            c.error("autoscale.cpuPercent", format!("`{cpu}` is not a percentage: use 1 to 100"));
-        }
-        let (scale_down, scale_up) = production::behavior(c, a);
-        Hpa { name: format!("{name}-autoscale"), min: a.min, max: a.max, cpu_percent: cpu, scale_down, scale_up }
-    });
-    if hpa.is_none() {
-        c.defaulted((), || {
-            "autoscale absent: no HorizontalPodAutoscaler rendered".to_string()
-        });
-    }
-
+    let Scaling {
+        replicas,
+        seed_count,
+        hpa,
+    } = scaling(spec, c, kafka, &name)?;
     let image = match &spec.image {
         Some(i) => i.clone(),
         None => c.defaulted(DEFAULT_IMAGE.to_string(), || {
@@ -531,115 +450,19 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
         }),
     };
     check_image(c, &image);
-
-    let labels_user = check_labels(c, "labels", &spec.labels);
-    let mut labels = BTreeMap::new();
-    labels.insert(
-        "app.kubernetes.io/name".to_string(),
-        "migratorydata".to_string(),
-    );
-    labels.insert("app.kubernetes.io/instance".to_string(), name.clone());
-    labels.insert(
-        "app.kubernetes.io/managed-by".to_string(),
-        "gen".to_string(),
-    );
-    let selector = labels
-        .iter()
-        .filter(|(k, _)| *k != "app.kubernetes.io/managed-by")
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect::<BTreeMap<_, _>>();
-    for (k, v) in labels_user {
-        match labels.entry(k) {
-            std::collections::btree_map::Entry::Occupied(e) => c.error_key(
-                "labels",
-                e.key(),
-                "gen sets this label itself (it selects the pods); choose another key",
-            ),
-            std::collections::btree_map::Entry::Vacant(e) => {
-                e.insert(v);
-            }
-        }
-    }
-    let mut pod_labels = labels.clone();
-    for (k, v) in check_labels(c, "podLabels", &spec.pod_labels) {
-        if selector.contains_key(&k) {
-            c.error_key(
-                "podLabels",
-                &k,
-                "gen sets this label itself (it selects the pods); choose another key",
-            );
-        } else {
-            pod_labels.insert(k, v);
-        }
-    }
-    let annotations = check_annotations(c, "annotations", &spec.annotations);
-    let mut pod_annotations = check_annotations(c, "podAnnotations", &spec.pod_annotations);
-
-    let cluster_domain = match &spec.cluster_domain {
-        Some(d) => d.clone(),
-        None => c.defaulted("cluster.local".to_string(), || {
-            "clusterDomain absent: `cluster.local`".to_string()
-        }),
-    };
-    if !is_dns_subdomain(&cluster_domain) {
-        c.error(
-            "clusterDomain",
-            format!(
-                "`{cluster_domain}` is not a DNS domain (lowercase letters, digits, `-` and `.`)"
-            ),
-        );
-    }
-
-    // Resources and the heap derived from them.
-    let res = spec.resources.clone().unwrap_or_default();
-    let res_memory = res.memory.clone();
-    let cpu = res.cpu.unwrap_or_else(|| {
-        c.defaulted("500m".to_string(), || {
-            "resources.cpu absent: `500m`".to_string()
-        })
-    });
-    let memory = res.memory.unwrap_or_else(|| {
-        c.defaulted("1Gi".to_string(), || {
-            "resources.memory absent: `1Gi`".to_string()
-        })
-    });
-    if let Err(why) = validate::quantity::cpu_millis(&cpu) {
-        c.error("resources.cpu", why);
-    }
-    let memory_percent = spec.memory_percent.unwrap_or(75);
-    if !(10..=95).contains(&memory_percent) {
-        c.error(
-            "memoryPercent",
-            format!("`{memory_percent}` leaves no sane heap or headroom: use 10 to 95"),
-        );
-    }
-    let heap_mb = match validate::quantity::memory_bytes(&memory) {
-        Ok(bytes) => {
-            let mb = (u128::from(bytes) * u128::from(memory_percent) / 100 / 1_048_576) as u64;
-            if mb < 128 {
-                // Point at what the user wrote: the memory, or the share of a default one.
-                let (field, default) = match (&res_memory, spec.memory_percent) {
-                    (None, Some(_)) => (
-                        "memoryPercent",
-                        " (default applied: resources.memory `1Gi`)",
-                    ),
-                    (None, None) => ("resources.memory", " (default applied: `1Gi`)"),
-                    _ => ("resources.memory", ""),
-                };
-                c.error(
-                    field,
-                    format!("`{memory}`{default} gives the server a {mb} MB heap at memoryPercent {memory_percent}; it needs at least 128 MB (e.g. `256Mi`)"),
-                );
-            }
-            mb
-        }
-        Err(why) => {
-            c.error("resources.memory", why);
-            0
-        }
-    };
-
-    let log_level = spec.log_level.unwrap_or(LogLevel::Info);
+    let LabelSet {
+        labels,
+        selector,
+        pod_labels,
+        annotations,
+        mut pod_annotations,
+    } = labels_and_annotations(spec, c, &name);
+    let cluster_domain = cluster_domain(spec, c);
+    let Resources {
+        cpu,
+        memory,
+        heap_mb,
+    } = resources(spec, c);
 
     // Server options, in a fixed order.
     let headless = format!("{name}-hs");
@@ -656,20 +479,8 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
             )
         })
         .collect();
-    let mut options = vec![
-        format!("-DMemory={heap_mb}MB"),
-        format!("-DLogLevel={}", log_level.as_str()),
-        format!("-DLogFolder={LOG_DIR}"),
-    ];
-    // gen's default, unless extraOptions sets it (once: the server would see two otherwise).
-    if !spec
-        .extra_options
-        .keys()
-        .any(|k| k.eq_ignore_ascii_case("X.ConnectionOffload"))
-    {
-        options.push("-DX.ConnectionOffload=true".to_string());
-    }
     let mut env = Vec::new();
+    let mut options = base_options(spec, heap_mb);
     if kafka {
         options.push("-DClusterEngine=kafka".to_string());
     } else {
@@ -679,190 +490,36 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
             field_path: Some("metadata.name"),
             secret: None,
         });
-        options.push("-DClusterDeliveryMode=Guaranteed".to_string());
-        options.push(format!(
-            "-DClusterMemberListen=$(POD_NAME).{headless}.{namespace}.svc.{cluster_domain}:{}",
-            CLUSTER_PORTS[0]
-        ));
-        options.push(format!("-DClusterMembers={}", cluster_members.join(",")));
-        options.push(format!(
-            "-DClusterSeedMemberCount={}",
-            seed_count.unwrap_or(1)
-        ));
-        options.push(format!(
-            "-DClusterMemberCoordinationFolder={COORDINATION_DIR}"
-        ));
+        let listen = format!("$(POD_NAME).{headless}.{namespace}.svc.{cluster_domain}");
+        options.extend(native_options(&listen, &cluster_members, seed_count));
     }
-    for (field, option, var) in [
-        ("licenseKey", "LicenseKey", "MIGRATORYDATA_LICENSE_KEY"),
-        (
-            "clusterPassword",
-            "ClusterPassword",
-            "MIGRATORYDATA_CLUSTER_PASSWORD",
-        ),
-    ] {
-        let r = if field == "licenseKey" {
-            &spec.license_key
-        } else {
-            &spec.cluster_password
-        };
-        if let Some(r) = r {
-            check_secret_ref(c, field, &r.secret_name, &r.key);
-            env.push(Env {
-                name: var,
-                value: None,
-                field_path: None,
-                secret: Some(SecretRef {
-                    name: r.secret_name.clone(),
-                    key: r.key.clone(),
-                }),
-            });
-            options.push(format!("-D{option}=$({var})"));
-        }
-    }
-
-    let metrics_spec = spec.metrics.clone();
-    let metrics_on = metrics_spec
-        .as_ref()
-        .is_some_and(|m| m.enabled != Some(false));
-    let metrics = metrics_spec.filter(|_| metrics_on).map(|m| {
-        let interval = m.interval.unwrap_or_else(|| "30s".to_string());
-        if !is_duration(&interval) {
-            c.error(
-                "metrics.interval",
-                format!("`{interval}` is not a Prometheus duration: use e.g. `30s` or `1m`"),
-            );
-        }
-        let scrape_namespace = m
-            .scrape_namespace
-            .unwrap_or_else(|| "monitoring".to_string());
-        check_name(c, "metrics.scrapeNamespace", &scrape_namespace, 63, false);
-        Metrics {
-            service_name: format!("{name}-metrics"),
-            port: METRICS_PORT,
-            path: "/metrics",
-            service_monitor: m.service_monitor != Some(false),
-            interval,
-            scrape_namespace,
-        }
-    });
+    secret_options(spec, c, &mut env, &mut options);
+    let metrics = metrics(spec, c, &name);
     if metrics.is_some() {
         options.push("-DMonitor=PROMETHEUS".to_string());
         options.push(format!("-DMonitorHTTP.Listen=0.0.0.0:{METRICS_PORT}"));
     }
+    extra_options(spec, c, &mut options);
 
-    for (k, v) in &spec.extra_options {
-        let path = format!("extraOptions.{k}");
-        if let Some((_, instead)) = MANAGED_OPTIONS
-            .iter()
-            .find(|(o, _)| o.eq_ignore_ascii_case(k))
-        {
-            c.error(&path, format!("gen manages `{k}`; set {instead} instead"));
-        } else if !is_option_name(k) {
-            c.error(&path, format!("`{k}` is not a server option name (letters, digits, `.` and `_`, starting with a letter)"));
-        } else if v.is_empty() || v.chars().any(char::is_whitespace) {
-            c.error(&path, "the value must be non-empty and hold no spaces: the server splits its options on spaces");
-        } else {
-            options.push(format!("-D{k}={v}"));
-        }
-    }
-
-    // Kafka backplane.
-    let mut volumes = vec![
-        Volume {
-            name: "logs",
-            secret: None,
-            items: vec![],
-        },
-        Volume {
-            name: "tmp",
-            secret: None,
-            items: vec![],
-        },
-    ];
-    let mut mounts = vec![
-        Mount {
-            name: "logs",
-            path: LOG_DIR,
-            read_only: false,
-        },
-        Mount {
-            name: "tmp",
-            path: "/tmp",
-            read_only: false,
-        },
-    ];
-    if !kafka {
-        volumes.push(Volume {
-            name: "coordination",
-            secret: None,
-            items: vec![],
-        });
-        mounts.push(Mount {
-            name: "coordination",
-            path: COORDINATION_DIR,
-            read_only: false,
-        });
-    }
-    let mut jaas_secret = None;
-    let mut kafka_env = None;
-    if kafka {
-        let (kopts, secret, truststore) = kafka_options(c, &backplane, &name, opts, &mut env);
-        kafka_env = Some(kopts.join(" "));
-        if let Some((secret_name, data)) = secret {
-            volumes.push(Volume {
-                name: "jaas",
-                secret: Some(secret_name.clone()),
-                items: vec![JAAS_KEY.to_string()],
-            });
-            mounts.push(Mount {
-                name: "jaas",
-                path: JAAS_DIR,
-                read_only: true,
-            });
-            if let Some(data) = data {
-                // Roll the pods when the JAAS content changes: the Kafka client reads it once.
-                if !opts.kustomize_base {
-                    pod_annotations
-                        .insert("checksum/jaas".to_string(), sha256_hex(data.0.as_bytes()));
-                }
-                jaas_secret = Some(JaasSecret {
-                    name: secret_name,
-                    key: JAAS_KEY,
-                    data: Secret(base64(&data.0)),
-                });
-            }
-        }
-        if let Some((secret_name, key)) = truststore {
-            volumes.push(Volume {
-                name: "truststore",
-                secret: Some(secret_name),
-                items: vec![key],
-            });
-            mounts.push(Mount {
-                name: "truststore",
-                path: TRUSTSTORE_DIR,
-                read_only: true,
-            });
-        }
+    let (mut volumes, mut mounts) = scratch_volumes(kafka);
+    let KafkaParts {
+        env: kafka_env,
+        jaas_secret,
+    } = if kafka {
+        let mut pod = PodParts {
+            env: &mut env,
+            volumes: &mut volumes,
+            mounts: &mut mounts,
+            pod_annotations: &mut pod_annotations,
+        };
+        kafka_backplane(c, &backplane, &name, opts, &mut pod)
     } else {
-        for (set, field) in [
-            (!backplane.bootstrap_servers.is_empty(), "bootstrapServers"),
-            (!backplane.topics.is_empty(), "topics"),
-            (backplane.security_protocol.is_some(), "securityProtocol"),
-            (backplane.sasl_mechanism.is_some(), "saslMechanism"),
-            (backplane.jaas.is_some(), "jaas"),
-            (backplane.truststore.is_some(), "truststore"),
-        ] {
-            if set {
-                c.error(
-                    &format!("backplane.{field}"),
-                    "belongs to a kafka backplane; set `backplane.type: kafka` or remove it",
-                );
-            }
+        refuse_kafka_fields(c, &backplane);
+        KafkaParts {
+            env: None,
+            jaas_secret: None,
         }
-    }
-
+    };
     env.push(Env {
         name: "MIGRATORYDATA_EXTRA_OPTS",
         value: Some(options.join(" ")),
@@ -877,194 +534,22 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
             secret: None,
         });
     }
+    check_env(
+        spec,
+        c,
+        &env,
+        hpa.is_some(),
+        (!kafka).then_some(cluster_members.as_slice()),
+    );
+    let (cluster_ports, ports) = ports(kafka, metrics.is_some());
 
-    let values: Vec<(&str, &str)> = env
-        .iter()
-        .filter_map(|e| Some((e.name, e.value.as_deref()?)))
-        .collect();
-    let members = validate::env::Members {
-        field: if hpa.is_some() {
-            "autoscale.max"
-        } else {
-            "replicas"
-        },
-        entries: &cluster_members,
-        extra_bytes: spec
-            .extra_options
-            .iter()
-            .map(|(k, v)| k.len() + v.len() + 4)
-            .sum(),
-    };
-    for (field, why) in validate::env::check(&values, (!kafka).then_some(&members)) {
-        c.error(field, why);
-    }
-
-    let cluster_ports: Vec<Port> = if kafka {
-        vec![]
-    } else {
-        CLUSTER_PORTS
-            .iter()
-            .enumerate()
-            .map(|(i, p)| Port {
-                name: format!("inter-cluster{}", i + 1),
-                port: *p,
-            })
-            .collect()
-    };
-    let mut ports = vec![Port {
-        name: "client-port".to_string(),
-        port: CLIENT_PORT,
-    }];
-    ports.extend(cluster_ports.iter().cloned());
-    if metrics.is_some() {
-        ports.push(Port {
-            name: "metrics".to_string(),
-            port: METRICS_PORT,
-        });
-    }
-
-    // Pod security: profile defaults, relaxed only on purpose.
-    let sec = spec.security.clone().unwrap_or_default();
-    let mut workload_annotations = BTreeMap::new();
-    if let Some(a) = &spec.allow_system_namespace {
-        workload_annotations.insert(
-            "gen.migratorydata.io/system-namespace".to_string(),
-            a.reason.clone(),
-        );
-    }
-    let security = PodSecurity {
-        run_as_user: sec.run_as_user.or(profile.pod_security.run_as_user),
-        run_as_group: sec.run_as_group.or(profile.pod_security.run_as_group),
-        fs_group: sec.fs_group.or(profile.pod_security.fs_group),
-        read_only_root_filesystem: sec.read_only_root_filesystem.unwrap_or(true),
-    };
-    for (field, v) in [
-        ("runAsUser", sec.run_as_user),
-        ("runAsGroup", sec.run_as_group),
-        ("fsGroup", sec.fs_group),
-    ] {
-        if let Some(why) = v.and_then(validate::id) {
-            c.error(&format!("security.{field}"), why);
-        }
-    }
-    let fixed_ids =
-        sec.run_as_user.is_some() || sec.run_as_group.is_some() || sec.fs_group.is_some();
-    let low_uid = security.run_as_user.is_some_and(|u| u < 10_000);
-    let openshift_ids = fixed_ids && platform == Platform::Openshift;
-    let relaxed = !security.read_only_root_filesystem || openshift_ids || low_uid;
-    // Checks an independent scanner (checkov) would fail, each with why it does not apply.
-    let mut scanner_skips: Vec<(&str, String)> = Vec::new();
-    if relaxed {
-        match &sec.reason {
-            None => c.error(
-                "security.reason",
-                "relaxing a hardening default needs a reason: gen records it on the workload for reviewers",
-            ),
-            Some(reason) => {
-                check_reason(c, "security.reason", reason);
-                if !security.read_only_root_filesystem {
-                    scanner_skips.push(("CKV_K8S_22", reason.clone()));
-                }
-                if low_uid {
-                    scanner_skips.push(("CKV_K8S_40", reason.clone()));
-                }
-                if openshift_ids {
-                    workload_annotations
-                        .insert(format!("{LINT_SKIP_PREFIX}openshift-fixed-ids"), reason.clone());
-                }
-            }
-        }
-    }
-    if security.run_as_user.is_none() {
-        scanner_skips.push((
-            "CKV_K8S_40",
-            "no fixed uid: the platform's admission (OpenShift restricted-v2 SCC) assigns one from the namespace's high range".to_string(),
-        ));
-    }
-    let digest = image.contains("@sha256:");
-    if !digest {
-        let why = match unpinned(&image) {
-            true => {
-                "the image is not pinned at all (the tag `latest` or none, which gen warns about and --strict refuses); give image as name:version, or name@sha256:digest to pin it by content"
-            }
-            false => {
-                "the image is pinned by tag; give image as name@sha256:digest to pin it by content"
-            }
-        };
-        scanner_skips.push(("CKV_K8S_43", why.to_string()));
-    }
-    if env.iter().any(|e| e.secret.is_some()) {
-        scanner_skips.push((
-            "CKV_K8S_35",
-            "the server reads LicenseKey, ClusterPassword and the truststore password only as options; secretKeyRef keeps them out of the manifest".to_string(),
-        ));
-    }
-    let network_policy = spec.network_policy.clone().unwrap_or_default();
-    let network_policy_on = network_policy.enabled != Some(false);
-    if !network_policy_on {
-        match &network_policy.reason {
-            None => c.error(
-                "networkPolicy.reason",
-                "turning the NetworkPolicy off needs a reason: gen records it on the workload for reviewers",
-            ),
-            Some(reason) => {
-                check_reason(c, "networkPolicy.reason", reason);
-                scanner_skips.push(("CKV2_K8S_6", reason.clone()));
-            }
-        }
-    }
-    for (i, (id, reason)) in scanner_skips.iter().enumerate() {
-        workload_annotations.insert(
-            format!("checkov.io/skip{}", i + 1),
-            format!("{id}={reason}"),
-        );
-    }
-    if let Some(why) = external_secrets(spec, kafka) {
-        workload_annotations.insert(format!("{LINT_SKIP_PREFIX}external-ref"), why);
-    }
-
-    let tolerations = spec
-        .tolerations
-        .iter()
-        .enumerate()
-        .map(|(i, t)| {
-            if t.operator == Some(TolerationOperator::Exists) && t.value.is_some() {
-                c.error(
-                    &format!("tolerations[{i}].value"),
-                    "must be empty when operator is Exists",
-                );
-            }
-            if t.key.is_none() && t.operator != Some(TolerationOperator::Exists) {
-                c.error(
-                    &format!("tolerations[{i}].key"),
-                    "required unless operator is Exists",
-                );
-            }
-            for (field, why) in validate::toleration(t.key.as_deref(), t.value.as_deref()) {
-                c.error(&format!("tolerations[{i}].{field}"), why);
-            }
-            if t.toleration_seconds.is_some() && t.effect != Some(TaintEffect::NoExecute) {
-                c.error(
-                    &format!("tolerations[{i}].tolerationSeconds"),
-                    "only applies with effect NoExecute",
-                );
-            }
-            Toleration {
-                key: t.key.clone(),
-                operator: t.operator.map(|o| match o {
-                    TolerationOperator::Exists => "Exists",
-                    TolerationOperator::Equal => "Equal",
-                }),
-                value: t.value.clone(),
-                effect: t.effect.map(|e| match e {
-                    TaintEffect::NoSchedule => "NoSchedule",
-                    TaintEffect::PreferNoSchedule => "PreferNoSchedule",
-                    TaintEffect::NoExecute => "NoExecute",
-                }),
-                toleration_seconds: t.toleration_seconds,
-            }
-        })
-        .collect();
+    let Hardening {
+        security,
+        mut workload_annotations,
+        network_policy_on,
+        digest,
+    } = hardening(spec, c, platform, &profile, &image, &env, kafka);
+    let tolerations = tolerations(spec, c);
     let node_selector = check_labels(c, "nodeSelector", &spec.node_selector);
     for (i, s) in spec.image_pull_secrets.iter().enumerate() {
         check_name(c, &format!("imagePullSecrets[{i}]"), s, 253, false);
@@ -1100,29 +585,7 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
         .service_account
         .as_ref()
         .map(|s| check_annotations(c, "serviceAccount.annotations", &s.annotations));
-
-    // The PDB: keep the seeds up (native), or lose at most one stateless replica (kafka).
-    let pdb = Pdb {
-        name: format!("{name}-pdb"),
-        min_available: seed_count,
-        max_unavailable: if kafka { Some(1) } else { None },
-    };
-    let floor = hpa.as_ref().map_or(replicas, |h| h.min);
-    if let Some(seeds) = seed_count
-        && seeds == floor
-    {
-        let (field, what) = if hpa.is_some() {
-            ("autoscale.min", "autoscale.min")
-        } else {
-            ("replicas", "replicas")
-        };
-        c.warn(
-                field,
-                format!(
-                    "the PodDisruptionBudget keeps {seeds} seed members available and {what} is {floor}: no voluntary eviction is possible, so node drains hang; run more members than seeds"
-                ),
-            );
-    }
+    let pdb = pdb(c, &name, kafka, seed_count, hpa.as_ref(), replicas);
 
     let create_namespace = !opts.no_namespace && spec.create_namespace != Some(false);
     let (ns_labels, ns_annotations) =
@@ -1213,6 +676,784 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
         name,
         namespace,
     })
+}
+
+/// Platform and profile, then the header, name and namespace; None without a platform.
+fn identity(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Identity> {
+    let platform = match (opts.platform, spec.platform) {
+        (Some(p), _) | (None, Some(p)) => p,
+        (None, None) => {
+            c.error(
+                "platform",
+                "missing field `platform`: set aks, eks or openshift here or pass --platform",
+            );
+            return None;
+        }
+    };
+    let profile = opts
+        .profile
+        .clone()
+        .unwrap_or_else(|| Profile::builtin(platform));
+
+    check_header(spec, c);
+    let name = match (
+        &spec.name,
+        spec.metadata.as_ref().and_then(|m| m.name.as_ref()),
+    ) {
+        (Some(n), _) => n.clone(),
+        (None, Some(n)) => c.defaulted(n.clone(), || {
+            format!("name absent: using metadata.name `{n}`")
+        }),
+        (None, None) => c.defaulted(DEFAULT_NAME.to_string(), || {
+            format!("name absent: using `{DEFAULT_NAME}`")
+        }),
+    };
+    check_name(c, "name", &name, MAX_NAME, true);
+    let namespace = match (
+        &spec.namespace,
+        spec.metadata.as_ref().and_then(|m| m.namespace.as_ref()),
+    ) {
+        (Some(n), _) | (None, Some(n)) => n.clone(),
+        (None, None) => {
+            c.error(
+                "namespace",
+                "missing field `namespace`: every object gen renders is namespaced",
+            );
+            String::new()
+        }
+    };
+    let namespace_given = spec.namespace.is_some()
+        || spec
+            .metadata
+            .as_ref()
+            .is_some_and(|m| m.namespace.is_some());
+    if namespace_given {
+        check_name(c, "namespace", &namespace, 63, false);
+        check_system_namespace(c, spec, opts, &namespace);
+    }
+    Some(Identity {
+        platform,
+        profile,
+        name,
+        namespace,
+    })
+}
+
+/// Replicas, seed members (native only) and the autoscaler; None without replicas.
+fn scaling(spec: &Spec, c: &mut Check, kafka: bool, name: &str) -> Option<Scaling> {
+    let Some(replicas) = spec.replicas else {
+        c.error(
+            "replicas",
+            "missing field `replicas`: how many members the cluster runs (at least 1)",
+        );
+        return None;
+    };
+    if replicas == 0 {
+        c.error("replicas", "must be at least 1");
+    }
+    if replicas > 1000 {
+        c.error(
+            "replicas",
+            format!("`{replicas}` members is more than gen supports (at most 1000)"),
+        );
+    }
+
+    let seed_count = if kafka {
+        if spec.seed_count.is_some() {
+            c.error(
+                "seedCount",
+                "seed members belong to native clustering; remove seedCount for a kafka backplane",
+            );
+        }
+        None
+    } else {
+        let seeds = match spec.seed_count {
+            Some(s) => s,
+            None => c.defaulted(replicas.min(3), || {
+                format!("seedCount absent: min(3, replicas) = {}", replicas.min(3))
+            }),
+        };
+        if seeds == 0 {
+            c.error("seedCount", "must be at least 1");
+        } else if seeds > replicas {
+            c.error(
+                "seedCount",
+                format!(
+                    "must be at most replicas ({replicas}): every seed member is a running member"
+                ),
+            );
+        }
+        Some(seeds)
+    };
+    let hpa = spec
+        .autoscale
+        .as_ref()
+        .map(|a| autoscaler(c, a, name, replicas, seed_count));
+    if hpa.is_none() {
+        c.defaulted((), || {
+            "autoscale absent: no HorizontalPodAutoscaler rendered".to_string()
+        });
+    }
+    Some(Scaling {
+        replicas,
+        seed_count,
+        hpa,
+    })
+}
+
+fn autoscaler(
+    c: &mut Check,
+    a: &crate::spec::Autoscale,
+    name: &str,
+    replicas: u32,
+    seed_count: Option<u32>,
+) -> Hpa {
+    let cpu = match a.cpu_percent {
+        Some(p) => p,
+        None => c.defaulted(50, || "autoscale.cpuPercent absent: 50".to_string()),
+    };
+    if a.min == 0 {
+        c.error("autoscale.min", "must be at least 1");
+    }
+    if a.min > a.max {
+        c.error(
+            "autoscale.min",
+            format!("must be at most autoscale.max ({})", a.max),
+        );
+    }
+    if replicas < a.min {
+        c.error(
+            "replicas",
+            format!("must be at least autoscale.min ({})", a.min),
+        );
+    }
+    if replicas > a.max {
+        c.error(
+            "replicas",
+            format!("must be at most autoscale.max ({})", a.max),
+        );
+    }
+    if a.max > 1000 {
+        c.error("autoscale.max", "must be at most 1000");
+    }
+    if let Some(seeds) = seed_count
+        && a.min < seeds
+    {
+        c.error(
+            "autoscale.min",
+            format!("must be at least seedCount ({seeds}): a PodDisruptionBudget keeps {seeds} seed members available"),
+        );
+    }
+    if !(1..=100).contains(&cpu) {
+        c.error(
+            "autoscale.cpuPercent",
+            format!("`{cpu}` is not a percentage: use 1 to 100"),
+        );
+    }
+    let (scale_down, scale_up) = production::behavior(c, a);
+    Hpa {
+        name: format!("{name}-autoscale"),
+        min: a.min,
+        max: a.max,
+        cpu_percent: cpu,
+        scale_down,
+        scale_up,
+    }
+}
+
+/// gen's own labels, the selector they imply, and the user's labels and annotations on top.
+fn labels_and_annotations(spec: &Spec, c: &mut Check, name: &str) -> LabelSet {
+    let labels_user = check_labels(c, "labels", &spec.labels);
+    let mut labels = BTreeMap::new();
+    labels.insert(
+        "app.kubernetes.io/name".to_string(),
+        "migratorydata".to_string(),
+    );
+    labels.insert("app.kubernetes.io/instance".to_string(), name.to_string());
+    labels.insert(
+        "app.kubernetes.io/managed-by".to_string(),
+        "gen".to_string(),
+    );
+    let selector = labels
+        .iter()
+        .filter(|(k, _)| *k != "app.kubernetes.io/managed-by")
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect::<BTreeMap<_, _>>();
+    for (k, v) in labels_user {
+        match labels.entry(k) {
+            std::collections::btree_map::Entry::Occupied(e) => c.error_key(
+                "labels",
+                e.key(),
+                "gen sets this label itself (it selects the pods); choose another key",
+            ),
+            std::collections::btree_map::Entry::Vacant(e) => {
+                e.insert(v);
+            }
+        }
+    }
+    let mut pod_labels = labels.clone();
+    for (k, v) in check_labels(c, "podLabels", &spec.pod_labels) {
+        if selector.contains_key(&k) {
+            c.error_key(
+                "podLabels",
+                &k,
+                "gen sets this label itself (it selects the pods); choose another key",
+            );
+        } else {
+            pod_labels.insert(k, v);
+        }
+    }
+    let annotations = check_annotations(c, "annotations", &spec.annotations);
+    let pod_annotations = check_annotations(c, "podAnnotations", &spec.pod_annotations);
+    LabelSet {
+        labels,
+        selector,
+        pod_labels,
+        annotations,
+        pod_annotations,
+    }
+}
+
+fn cluster_domain(spec: &Spec, c: &mut Check) -> String {
+    let cluster_domain = match &spec.cluster_domain {
+        Some(d) => d.clone(),
+        None => c.defaulted("cluster.local".to_string(), || {
+            "clusterDomain absent: `cluster.local`".to_string()
+        }),
+    };
+    if !is_dns_subdomain(&cluster_domain) {
+        c.error(
+            "clusterDomain",
+            format!(
+                "`{cluster_domain}` is not a DNS domain (lowercase letters, digits, `-` and `.`)"
+            ),
+        );
+    }
+    cluster_domain
+}
+
+/// CPU and memory (defaults applied) and the heap: memoryPercent of the memory, at least 128 MB.
+fn resources(spec: &Spec, c: &mut Check) -> Resources {
+    let res = spec.resources.clone().unwrap_or_default();
+    let res_memory = res.memory.clone();
+    let cpu = res.cpu.unwrap_or_else(|| {
+        c.defaulted("500m".to_string(), || {
+            "resources.cpu absent: `500m`".to_string()
+        })
+    });
+    let memory = res.memory.unwrap_or_else(|| {
+        c.defaulted("1Gi".to_string(), || {
+            "resources.memory absent: `1Gi`".to_string()
+        })
+    });
+    if let Err(why) = validate::quantity::cpu_millis(&cpu) {
+        c.error("resources.cpu", why);
+    }
+    let memory_percent = spec.memory_percent.unwrap_or(75);
+    if !(10..=95).contains(&memory_percent) {
+        c.error(
+            "memoryPercent",
+            format!("`{memory_percent}` leaves no sane heap or headroom: use 10 to 95"),
+        );
+    }
+    let heap_mb = match validate::quantity::memory_bytes(&memory) {
+        Ok(bytes) => {
+            let mb = (u128::from(bytes) * u128::from(memory_percent) / 100 / 1_048_576) as u64;
+            if mb < 128 {
+                // Point at what the user wrote: the memory, or the share of a default one.
+                let (field, default) = match (&res_memory, spec.memory_percent) {
+                    (None, Some(_)) => (
+                        "memoryPercent",
+                        " (default applied: resources.memory `1Gi`)",
+                    ),
+                    (None, None) => ("resources.memory", " (default applied: `1Gi`)"),
+                    _ => ("resources.memory", ""),
+                };
+                c.error(
+                    field,
+                    format!("`{memory}`{default} gives the server a {mb} MB heap at memoryPercent {memory_percent}; it needs at least 128 MB (e.g. `256Mi`)"),
+                );
+            }
+            mb
+        }
+        Err(why) => {
+            c.error("resources.memory", why);
+            0
+        }
+    };
+    Resources {
+        cpu,
+        memory,
+        heap_mb,
+    }
+}
+
+/// The options every member gets: heap, log level and folder, connection offload.
+fn base_options(spec: &Spec, heap_mb: u64) -> Vec<String> {
+    let log_level = spec.log_level.unwrap_or(LogLevel::Info);
+    let mut options = vec![
+        format!("-DMemory={heap_mb}MB"),
+        format!("-DLogLevel={}", log_level.as_str()),
+        format!("-DLogFolder={LOG_DIR}"),
+    ];
+    // gen's default, unless extraOptions sets it (once: the server would see two otherwise).
+    if !spec
+        .extra_options
+        .keys()
+        .any(|k| k.eq_ignore_ascii_case("X.ConnectionOffload"))
+    {
+        options.push("-DX.ConnectionOffload=true".to_string());
+    }
+    options
+}
+
+/// Native clustering's options: how members find each other. `listen` is this member's
+/// address without the port.
+fn native_options(
+    listen: &str,
+    cluster_members: &[String],
+    seed_count: Option<u32>,
+) -> Vec<String> {
+    vec![
+        "-DClusterDeliveryMode=Guaranteed".to_string(),
+        format!("-DClusterMemberListen={listen}:{}", CLUSTER_PORTS[0]),
+        format!("-DClusterMembers={}", cluster_members.join(",")),
+        format!("-DClusterSeedMemberCount={}", seed_count.unwrap_or(1)),
+        format!("-DClusterMemberCoordinationFolder={COORDINATION_DIR}"),
+    ]
+}
+
+/// licenseKey and clusterPassword: a Secret-backed env var each, and the option reading it.
+fn secret_options(spec: &Spec, c: &mut Check, env: &mut Vec<Env>, options: &mut Vec<String>) {
+    for (field, option, var, r) in [
+        (
+            "licenseKey",
+            "LicenseKey",
+            "MIGRATORYDATA_LICENSE_KEY",
+            &spec.license_key,
+        ),
+        (
+            "clusterPassword",
+            "ClusterPassword",
+            "MIGRATORYDATA_CLUSTER_PASSWORD",
+            &spec.cluster_password,
+        ),
+    ] {
+        if let Some(r) = r {
+            check_secret_ref(c, field, &r.secret_name, &r.key);
+            env.push(Env {
+                name: var,
+                value: None,
+                field_path: None,
+                secret: Some(SecretRef {
+                    name: r.secret_name.clone(),
+                    key: r.key.clone(),
+                }),
+            });
+            options.push(format!("-D{option}=$({var})"));
+        }
+    }
+}
+
+/// The Prometheus endpoint, unless metrics are absent or turned off.
+fn metrics(spec: &Spec, c: &mut Check, name: &str) -> Option<Metrics> {
+    let m = spec.metrics.clone()?;
+    if m.enabled == Some(false) {
+        return None;
+    }
+    let interval = m.interval.unwrap_or_else(|| "30s".to_string());
+    if !is_duration(&interval) {
+        c.error(
+            "metrics.interval",
+            format!("`{interval}` is not a Prometheus duration: use e.g. `30s` or `1m`"),
+        );
+    }
+    let scrape_namespace = m
+        .scrape_namespace
+        .unwrap_or_else(|| "monitoring".to_string());
+    check_name(c, "metrics.scrapeNamespace", &scrape_namespace, 63, false);
+    Some(Metrics {
+        service_name: format!("{name}-metrics"),
+        port: METRICS_PORT,
+        path: "/metrics",
+        service_monitor: m.service_monitor != Some(false),
+        interval,
+        scrape_namespace,
+    })
+}
+
+/// The user's `extraOptions`, each checked: not one gen manages, a name, a value without spaces.
+fn extra_options(spec: &Spec, c: &mut Check, options: &mut Vec<String>) {
+    for (k, v) in &spec.extra_options {
+        let path = format!("extraOptions.{k}");
+        if let Some((_, instead)) = MANAGED_OPTIONS
+            .iter()
+            .find(|(o, _)| o.eq_ignore_ascii_case(k))
+        {
+            c.error(&path, format!("gen manages `{k}`; set {instead} instead"));
+        } else if !is_option_name(k) {
+            c.error(&path, format!("`{k}` is not a server option name (letters, digits, `.` and `_`, starting with a letter)"));
+        } else if v.is_empty() || v.chars().any(char::is_whitespace) {
+            c.error(&path, "the value must be non-empty and hold no spaces: the server splits its options on spaces");
+        } else {
+            options.push(format!("-D{k}={v}"));
+        }
+    }
+}
+
+/// The emptyDir volumes and their mounts: logs, /tmp, and the coordination folder (native).
+fn scratch_volumes(kafka: bool) -> (Vec<Volume>, Vec<Mount>) {
+    let mut names = vec![("logs", LOG_DIR), ("tmp", "/tmp")];
+    if !kafka {
+        names.push(("coordination", COORDINATION_DIR));
+    }
+    let volumes = names
+        .iter()
+        .map(|&(name, _)| Volume {
+            name,
+            secret: None,
+            items: vec![],
+        })
+        .collect();
+    let mounts = names
+        .iter()
+        .map(|&(name, path)| Mount {
+            name,
+            path,
+            read_only: false,
+        })
+        .collect();
+    (volumes, mounts)
+}
+
+/// What the Kafka backplane adds to the pod.
+struct PodParts<'a> {
+    env: &'a mut Vec<Env>,
+    volumes: &'a mut Vec<Volume>,
+    mounts: &'a mut Vec<Mount>,
+    pod_annotations: &'a mut BTreeMap<String, String>,
+}
+
+/// The Kafka backplane: its options, the JAAS and truststore volumes, the JAAS Secret.
+fn kafka_backplane(
+    c: &mut Check,
+    backplane: &crate::spec::Backplane,
+    name: &str,
+    opts: &Options,
+    pod: &mut PodParts<'_>,
+) -> KafkaParts {
+    let (kopts, secret, truststore) = kafka_options(c, backplane, name, opts, pod.env);
+    let mut jaas_secret = None;
+    if let Some((secret_name, data)) = secret {
+        pod.volumes.push(Volume {
+            name: "jaas",
+            secret: Some(secret_name.clone()),
+            items: vec![JAAS_KEY.to_string()],
+        });
+        pod.mounts.push(Mount {
+            name: "jaas",
+            path: JAAS_DIR,
+            read_only: true,
+        });
+        if let Some(data) = data {
+            // Roll the pods when the JAAS content changes: the Kafka client reads it once.
+            if !opts.kustomize_base {
+                pod.pod_annotations
+                    .insert("checksum/jaas".to_string(), sha256_hex(data.0.as_bytes()));
+            }
+            jaas_secret = Some(JaasSecret {
+                name: secret_name,
+                key: JAAS_KEY,
+                data: Secret(base64(&data.0)),
+            });
+        }
+    }
+    if let Some((secret_name, key)) = truststore {
+        pod.volumes.push(Volume {
+            name: "truststore",
+            secret: Some(secret_name),
+            items: vec![key],
+        });
+        pod.mounts.push(Mount {
+            name: "truststore",
+            path: TRUSTSTORE_DIR,
+            read_only: true,
+        });
+    }
+    KafkaParts {
+        env: Some(kopts.join(" ")),
+        jaas_secret,
+    }
+}
+
+/// Native clustering: every Kafka-only field is an error.
+fn refuse_kafka_fields(c: &mut Check, backplane: &crate::spec::Backplane) {
+    for (set, field) in [
+        (!backplane.bootstrap_servers.is_empty(), "bootstrapServers"),
+        (!backplane.topics.is_empty(), "topics"),
+        (backplane.security_protocol.is_some(), "securityProtocol"),
+        (backplane.sasl_mechanism.is_some(), "saslMechanism"),
+        (backplane.jaas.is_some(), "jaas"),
+        (backplane.truststore.is_some(), "truststore"),
+    ] {
+        if set {
+            c.error(
+                &format!("backplane.{field}"),
+                "belongs to a kafka backplane; set `backplane.type: kafka` or remove it",
+            );
+        }
+    }
+}
+
+/// The environment's sizes; `native_members` is the member list of native clustering.
+fn check_env(
+    spec: &Spec,
+    c: &mut Check,
+    env: &[Env],
+    autoscaled: bool,
+    native_members: Option<&[String]>,
+) {
+    let values: Vec<(&str, &str)> = env
+        .iter()
+        .filter_map(|e| Some((e.name, e.value.as_deref()?)))
+        .collect();
+    let members = native_members.map(|entries| validate::env::Members {
+        field: if autoscaled {
+            "autoscale.max"
+        } else {
+            "replicas"
+        },
+        entries,
+        extra_bytes: spec
+            .extra_options
+            .iter()
+            .map(|(k, v)| k.len() + v.len() + 4)
+            .sum(),
+    });
+    for (field, why) in validate::env::check(&values, members.as_ref()) {
+        c.error(field, why);
+    }
+}
+
+/// The inter-cluster ports (native only), and every container port.
+fn ports(kafka: bool, metrics: bool) -> (Vec<Port>, Vec<Port>) {
+    let cluster_ports: Vec<Port> = if kafka {
+        vec![]
+    } else {
+        CLUSTER_PORTS
+            .iter()
+            .enumerate()
+            .map(|(i, p)| Port {
+                name: format!("inter-cluster{}", i + 1),
+                port: *p,
+            })
+            .collect()
+    };
+    let mut ports = vec![Port {
+        name: "client-port".to_string(),
+        port: CLIENT_PORT,
+    }];
+    ports.extend(cluster_ports.iter().cloned());
+    if metrics {
+        ports.push(Port {
+            name: "metrics".to_string(),
+            port: METRICS_PORT,
+        });
+    }
+    (cluster_ports, ports)
+}
+
+/// Pod security from the profile, relaxed only on purpose and with a reason; the reasons and
+/// every scanner check that does not apply, recorded on the workload.
+fn hardening(
+    spec: &Spec,
+    c: &mut Check,
+    platform: Platform,
+    profile: &Profile,
+    image: &str,
+    env: &[Env],
+    kafka: bool,
+) -> Hardening {
+    let sec = spec.security.clone().unwrap_or_default();
+    let mut workload_annotations = BTreeMap::new();
+    if let Some(a) = &spec.allow_system_namespace {
+        workload_annotations.insert(
+            "gen.migratorydata.io/system-namespace".to_string(),
+            a.reason.clone(),
+        );
+    }
+    let security = PodSecurity {
+        run_as_user: sec.run_as_user.or(profile.pod_security.run_as_user),
+        run_as_group: sec.run_as_group.or(profile.pod_security.run_as_group),
+        fs_group: sec.fs_group.or(profile.pod_security.fs_group),
+        read_only_root_filesystem: sec.read_only_root_filesystem.unwrap_or(true),
+    };
+    for (field, v) in [
+        ("runAsUser", sec.run_as_user),
+        ("runAsGroup", sec.run_as_group),
+        ("fsGroup", sec.fs_group),
+    ] {
+        if let Some(why) = v.and_then(validate::id) {
+            c.error(&format!("security.{field}"), why);
+        }
+    }
+    let fixed_ids =
+        sec.run_as_user.is_some() || sec.run_as_group.is_some() || sec.fs_group.is_some();
+    let low_uid = security.run_as_user.is_some_and(|u| u < 10_000);
+    let openshift_ids = fixed_ids && platform == Platform::Openshift;
+    let relaxed = !security.read_only_root_filesystem || openshift_ids || low_uid;
+    // Checks an independent scanner (checkov) would fail, each with why it does not apply.
+    let mut scanner_skips: Vec<(&str, String)> = Vec::new();
+    if relaxed {
+        match &sec.reason {
+            None => c.error(
+                "security.reason",
+                "relaxing a hardening default needs a reason: gen records it on the workload for reviewers",
+            ),
+            Some(reason) => {
+                check_reason(c, "security.reason", reason);
+                if !security.read_only_root_filesystem {
+                    scanner_skips.push(("CKV_K8S_22", reason.clone()));
+                }
+                if low_uid {
+                    scanner_skips.push(("CKV_K8S_40", reason.clone()));
+                }
+                if openshift_ids {
+                    workload_annotations
+                        .insert(format!("{LINT_SKIP_PREFIX}openshift-fixed-ids"), reason.clone());
+                }
+            }
+        }
+    }
+    if security.run_as_user.is_none() {
+        scanner_skips.push((
+            "CKV_K8S_40",
+            "no fixed uid: the platform's admission (OpenShift restricted-v2 SCC) assigns one from the namespace's high range".to_string(),
+        ));
+    }
+    let digest = image.contains("@sha256:");
+    if !digest {
+        let why = match unpinned(image) {
+            true => {
+                "the image is not pinned at all (the tag `latest` or none, which gen warns about and --strict refuses); give image as name:version, or name@sha256:digest to pin it by content"
+            }
+            false => {
+                "the image is pinned by tag; give image as name@sha256:digest to pin it by content"
+            }
+        };
+        scanner_skips.push(("CKV_K8S_43", why.to_string()));
+    }
+    if env.iter().any(|e| e.secret.is_some()) {
+        scanner_skips.push((
+            "CKV_K8S_35",
+            "the server reads LicenseKey, ClusterPassword and the truststore password only as options; secretKeyRef keeps them out of the manifest".to_string(),
+        ));
+    }
+    let network_policy = spec.network_policy.clone().unwrap_or_default();
+    let network_policy_on = network_policy.enabled != Some(false);
+    if !network_policy_on {
+        match &network_policy.reason {
+            None => c.error(
+                "networkPolicy.reason",
+                "turning the NetworkPolicy off needs a reason: gen records it on the workload for reviewers",
+            ),
+            Some(reason) => {
+                check_reason(c, "networkPolicy.reason", reason);
+                scanner_skips.push(("CKV2_K8S_6", reason.clone()));
+            }
+        }
+    }
+    for (i, (id, reason)) in scanner_skips.iter().enumerate() {
+        workload_annotations.insert(
+            format!("checkov.io/skip{}", i + 1),
+            format!("{id}={reason}"),
+        );
+    }
+    if let Some(why) = external_secrets(spec, kafka) {
+        workload_annotations.insert(format!("{LINT_SKIP_PREFIX}external-ref"), why);
+    }
+    Hardening {
+        security,
+        workload_annotations,
+        network_policy_on,
+        digest,
+    }
+}
+
+fn tolerations(spec: &Spec, c: &mut Check) -> Vec<Toleration> {
+    spec.tolerations
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            if t.operator == Some(TolerationOperator::Exists) && t.value.is_some() {
+                c.error(
+                    &format!("tolerations[{i}].value"),
+                    "must be empty when operator is Exists",
+                );
+            }
+            if t.key.is_none() && t.operator != Some(TolerationOperator::Exists) {
+                c.error(
+                    &format!("tolerations[{i}].key"),
+                    "required unless operator is Exists",
+                );
+            }
+            for (field, why) in validate::toleration(t.key.as_deref(), t.value.as_deref()) {
+                c.error(&format!("tolerations[{i}].{field}"), why);
+            }
+            if t.toleration_seconds.is_some() && t.effect != Some(TaintEffect::NoExecute) {
+                c.error(
+                    &format!("tolerations[{i}].tolerationSeconds"),
+                    "only applies with effect NoExecute",
+                );
+            }
+            Toleration {
+                key: t.key.clone(),
+                operator: t.operator.map(|o| match o {
+                    TolerationOperator::Exists => "Exists",
+                    TolerationOperator::Equal => "Equal",
+                }),
+                value: t.value.clone(),
+                effect: t.effect.map(|e| match e {
+                    TaintEffect::NoSchedule => "NoSchedule",
+                    TaintEffect::PreferNoSchedule => "PreferNoSchedule",
+                    TaintEffect::NoExecute => "NoExecute",
+                }),
+                toleration_seconds: t.toleration_seconds,
+            }
+        })
+        .collect()
+}
+
+/// The PDB: keep the seeds up (native), or lose at most one stateless replica (kafka).
+fn pdb(
+    c: &mut Check,
+    name: &str,
+    kafka: bool,
+    seed_count: Option<u32>,
+    hpa: Option<&Hpa>,
+    replicas: u32,
+) -> Pdb {
+    let floor = hpa.map_or(replicas, |h| h.min);
+    if let Some(seeds) = seed_count
+        && seeds == floor
+    {
+        let field = if hpa.is_some() {
+            "autoscale.min"
+        } else {
+            "replicas"
+        };
+        c.warn(
+            field,
+            format!(
+                "the PodDisruptionBudget keeps {seeds} seed members available and {field} is {floor}: no voluntary eviction is possible, so node drains hang; run more members than seeds"
+            ),
+        );
+    }
+    Pdb {
+        name: format!("{name}-pdb"),
+        min_available: seed_count,
+        max_unavailable: if kafka { Some(1) } else { None },
+    }
 }
 
 /// A system namespace (`default`, `kube-*`, `openshift*`) only on purpose: never relabelled by
