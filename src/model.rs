@@ -214,9 +214,38 @@ pub struct Metrics {
     pub scrape_namespace: String,
 }
 
+/// What runs the members: a StatefulSet (native clustering needs stable names) or a
+/// Deployment (the Kafka backplane's members are stateless). Serializes as the kind's name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum WorkloadKind {
+    StatefulSet,
+    Deployment,
+}
+
+impl WorkloadKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WorkloadKind::StatefulSet => "StatefulSet",
+            WorkloadKind::Deployment => "Deployment",
+        }
+    }
+}
+
+impl PartialEq<&str> for WorkloadKind {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl fmt::Display for WorkloadKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct Workload {
-    pub kind: &'static str,
+    pub kind: WorkloadKind,
     pub name: String,
     /// None when an HPA owns the replica count (Kubernetes' guidance: leave it out).
     pub replicas: Option<u32>,
@@ -251,13 +280,58 @@ pub struct Port {
     pub port: u16,
 }
 
-/// One container environment variable: a literal value, a pod field or a Secret key.
-#[derive(Clone, Debug, Serialize)]
+/// One container environment variable.
+#[derive(Clone, Debug)]
 pub struct Env {
     pub name: &'static str,
-    pub value: Option<String>,
-    pub field_path: Option<&'static str>,
-    pub secret: Option<SecretRef>,
+    pub source: EnvSource,
+}
+
+/// Where an environment variable's value comes from.
+#[derive(Clone, Debug)]
+pub enum EnvSource {
+    /// A literal value.
+    Value(String),
+    /// A pod field (`fieldRef.fieldPath`).
+    Field(&'static str),
+    /// A Secret key (`secretKeyRef`).
+    Secret(SecretRef),
+}
+
+impl Env {
+    /// The literal value, if the variable has one.
+    pub fn value(&self) -> Option<&str> {
+        match &self.source {
+            EnvSource::Value(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// The Secret key the variable reads, if it reads one.
+    pub fn secret(&self) -> Option<&SecretRef> {
+        match &self.source {
+            EnvSource::Secret(r) => Some(r),
+            _ => None,
+        }
+    }
+}
+
+/// Templates see `name`, `value`, `field_path` and `secret`, exactly one of the last three set.
+impl Serialize for Env {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let (value, field_path, secret) = match &self.source {
+            EnvSource::Value(v) => (Some(v), None, None),
+            EnvSource::Field(f) => (None, Some(*f), None),
+            EnvSource::Secret(r) => (None, None, Some(r)),
+        };
+        let mut st = s.serialize_struct("Env", 4)?;
+        st.serialize_field("name", self.name)?;
+        st.serialize_field("value", &value)?;
+        st.serialize_field("field_path", &field_path)?;
+        st.serialize_field("secret", &secret)?;
+        st.end()
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -426,6 +500,9 @@ struct Hardening {
     digest: bool,
 }
 
+/// Assembles the model from one function per concern. Longer than the others on purpose: the
+/// order of the calls is the order errors, warnings and applied defaults (`-v`) are reported
+/// in, so the whole sequence stays in one place; the `Model` literal alone is ~65 lines.
 fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
     let Identity {
         platform,
@@ -433,23 +510,13 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
         name,
         namespace,
     } = identity(spec, opts, c)?;
-    let backplane = spec.backplane.clone().unwrap_or_default();
-    let kafka = backplane.kind == Some(BackplaneType::Kafka);
-    if backplane.kind.is_none() {
+    let backplane = spec.backplane.as_ref().and_then(|b| b.kind);
+    let kafka = backplane == Some(BackplaneType::Kafka);
+    if backplane.is_none() {
         c.defaulted((), || "backplane absent: native clustering".to_string());
     }
-    let Scaling {
-        replicas,
-        seed_count,
-        hpa,
-    } = scaling(spec, c, kafka, &name)?;
-    let image = match &spec.image {
-        Some(i) => i.clone(),
-        None => c.defaulted(DEFAULT_IMAGE.to_string(), || {
-            format!("image absent: pinned default `{DEFAULT_IMAGE}`")
-        }),
-    };
-    check_image(c, &image);
+    let scaling = scaling(spec, c, kafka, &name)?;
+    let image = image(spec, c);
     let LabelSet {
         labels,
         selector,
@@ -464,83 +531,34 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
         heap_mb,
     } = resources(spec, c);
 
-    // Server options, in a fixed order.
-    let headless = format!("{name}-hs");
-    let members = if kafka {
-        0
-    } else {
-        hpa.as_ref().map_or(replicas, |h| h.max)
+    let site = Site {
+        name: &name,
+        namespace: &namespace,
+        cluster_domain: &cluster_domain,
+        kafka,
     };
-    let cluster_members: Vec<String> = (0..members)
-        .map(|i| {
-            format!(
-                "{name}-{i}.{headless}.{namespace}.svc.{cluster_domain}:{}",
-                CLUSTER_PORTS[0]
-            )
-        })
-        .collect();
-    let mut env = Vec::new();
-    let mut options = base_options(spec, heap_mb);
-    if kafka {
-        options.push("-DClusterEngine=kafka".to_string());
-    } else {
-        env.push(Env {
-            name: "POD_NAME",
-            value: None,
-            field_path: Some("metadata.name"),
-            secret: None,
-        });
-        let listen = format!("$(POD_NAME).{headless}.{namespace}.svc.{cluster_domain}");
-        options.extend(native_options(&listen, &cluster_members, seed_count));
-    }
-    secret_options(spec, c, &mut env, &mut options);
-    let metrics = metrics(spec, c, &name);
-    if metrics.is_some() {
-        options.push("-DMonitor=PROMETHEUS".to_string());
-        options.push(format!("-DMonitorHTTP.Listen=0.0.0.0:{METRICS_PORT}"));
-    }
-    extra_options(spec, c, &mut options);
-
-    let (mut volumes, mut mounts) = scratch_volumes(kafka);
-    let KafkaParts {
-        env: kafka_env,
+    let PodEnv {
+        headless,
+        cluster_members,
+        env,
+        metrics,
+        volumes,
+        mounts,
         jaas_secret,
-    } = if kafka {
-        let mut pod = PodParts {
-            env: &mut env,
-            volumes: &mut volumes,
-            mounts: &mut mounts,
-            pod_annotations: &mut pod_annotations,
-        };
-        kafka_backplane(c, &backplane, &name, opts, &mut pod)
-    } else {
-        refuse_kafka_fields(c, &backplane);
-        KafkaParts {
-            env: None,
-            jaas_secret: None,
-        }
-    };
-    env.push(Env {
-        name: "MIGRATORYDATA_EXTRA_OPTS",
-        value: Some(options.join(" ")),
-        field_path: None,
-        secret: None,
-    });
-    if let Some(k) = kafka_env {
-        env.push(Env {
-            name: "MIGRATORYDATA_KAFKA_EXTRA_OPTS",
-            value: Some(k),
-            field_path: None,
-            secret: None,
-        });
-    }
-    check_env(
-        spec,
+    } = pod_env(
         c,
-        &env,
-        hpa.is_some(),
-        (!kafka).then_some(cluster_members.as_slice()),
+        spec,
+        opts,
+        &site,
+        &scaling,
+        heap_mb,
+        &mut pod_annotations,
     );
+    let Scaling {
+        replicas,
+        seed_count,
+        hpa,
+    } = scaling;
     let (cluster_ports, ports) = ports(kafka, metrics.is_some());
 
     let Hardening {
@@ -591,13 +609,7 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
     let (ns_labels, ns_annotations) =
         production::namespace_metadata(c, &profile, create_namespace, &namespace);
 
-    let route = profile.route.as_ref().map(|r| Route {
-        name: name.clone(),
-        annotations: r.annotations.clone(),
-        termination: r.termination.clone(),
-        insecure_edge_termination_policy: r.insecure_edge_termination_policy.clone(),
-        host: exposure.route_host.clone(),
-    });
+    let route = route(&profile, &name, exposure.route_host.clone());
     let empty = BTreeMap::new();
     let metadata = validate::Metadata {
         labels: &labels,
@@ -611,12 +623,7 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
         workload: &workload_annotations,
         route: route.as_ref().map_or(&empty, |r| &r.annotations),
     };
-    for (field, key, why) in metadata.problems() {
-        match key {
-            Some(k) => c.error_key(field, &k, why),
-            None => c.error(field, why),
-        }
-    }
+    check_metadata(c, &metadata);
 
     Some(Model {
         namespace_object: create_namespace.then_some(NamespaceObject {
@@ -640,7 +647,11 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
         cluster_ports,
         metrics,
         workload: Workload {
-            kind: if kafka { "Deployment" } else { "StatefulSet" },
+            kind: if kafka {
+                WorkloadKind::Deployment
+            } else {
+                WorkloadKind::StatefulSet
+            },
             name: name.clone(),
             replicas: if hpa.is_some() { None } else { Some(replicas) },
             service_name: (!kafka).then_some(headless),
@@ -676,6 +687,157 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
         name,
         namespace,
     })
+}
+
+/// Names the members' addresses are made of, and the backplane.
+struct Site<'a> {
+    name: &'a str,
+    namespace: &'a str,
+    cluster_domain: &'a str,
+    kafka: bool,
+}
+
+/// The container's environment and what comes with it: the server options (in a fixed order),
+/// the metrics endpoint, the volumes and the Kafka backplane's JAAS Secret.
+struct PodEnv {
+    headless: String,
+    cluster_members: Vec<String>,
+    env: Vec<Env>,
+    metrics: Option<Metrics>,
+    volumes: Vec<Volume>,
+    mounts: Vec<Mount>,
+    jaas_secret: Option<JaasSecret>,
+}
+
+fn pod_env(
+    c: &mut Check,
+    spec: &Spec,
+    opts: &Options,
+    site: &Site<'_>,
+    scaling: &Scaling,
+    heap_mb: u64,
+    pod_annotations: &mut BTreeMap<String, String>,
+) -> PodEnv {
+    let Site {
+        name,
+        namespace,
+        cluster_domain,
+        kafka,
+    } = *site;
+    let backplane = spec.backplane.clone().unwrap_or_default();
+    let (replicas, seed_count, hpa) = (scaling.replicas, scaling.seed_count, &scaling.hpa);
+    let headless = format!("{name}-hs");
+    let members = if kafka {
+        0
+    } else {
+        hpa.as_ref().map_or(replicas, |h| h.max)
+    };
+    let cluster_members: Vec<String> = (0..members)
+        .map(|i| {
+            format!(
+                "{name}-{i}.{headless}.{namespace}.svc.{cluster_domain}:{}",
+                CLUSTER_PORTS[0]
+            )
+        })
+        .collect();
+    let mut env = Vec::new();
+    let mut options = base_options(spec, heap_mb);
+    if kafka {
+        options.push("-DClusterEngine=kafka".to_string());
+    } else {
+        env.push(Env {
+            name: "POD_NAME",
+            source: EnvSource::Field("metadata.name"),
+        });
+        let listen = format!("$(POD_NAME).{headless}.{namespace}.svc.{cluster_domain}");
+        options.extend(native_options(&listen, &cluster_members, seed_count));
+    }
+    secret_options(spec, c, &mut env, &mut options);
+    let metrics = metrics(spec, c, name);
+    if metrics.is_some() {
+        options.push("-DMonitor=PROMETHEUS".to_string());
+        options.push(format!("-DMonitorHTTP.Listen=0.0.0.0:{METRICS_PORT}"));
+    }
+    extra_options(spec, c, &mut options);
+
+    let (mut volumes, mut mounts) = scratch_volumes(kafka);
+    let KafkaParts {
+        env: kafka_env,
+        jaas_secret,
+    } = if kafka {
+        let mut pod = PodParts {
+            env: &mut env,
+            volumes: &mut volumes,
+            mounts: &mut mounts,
+            pod_annotations,
+        };
+        kafka_backplane(c, &backplane, name, opts, &mut pod)
+    } else {
+        refuse_kafka_fields(c, &backplane);
+        KafkaParts {
+            env: None,
+            jaas_secret: None,
+        }
+    };
+    env.push(Env {
+        name: "MIGRATORYDATA_EXTRA_OPTS",
+        source: EnvSource::Value(options.join(" ")),
+    });
+    if let Some(k) = kafka_env {
+        env.push(Env {
+            name: "MIGRATORYDATA_KAFKA_EXTRA_OPTS",
+            source: EnvSource::Value(k),
+        });
+    }
+    check_env(
+        spec,
+        c,
+        &env,
+        hpa.is_some(),
+        (!kafka).then_some(cluster_members.as_slice()),
+    );
+    PodEnv {
+        headless,
+        cluster_members,
+        env,
+        metrics,
+        volumes,
+        mounts,
+        jaas_secret,
+    }
+}
+
+/// The image, defaulted to a pinned one, and checked.
+fn image(spec: &Spec, c: &mut Check) -> String {
+    let image = match &spec.image {
+        Some(i) => i.clone(),
+        None => c.defaulted(DEFAULT_IMAGE.to_string(), || {
+            format!("image absent: pinned default `{DEFAULT_IMAGE}`")
+        }),
+    };
+    check_image(c, &image);
+    image
+}
+
+/// The OpenShift Route, when the profile has one.
+fn route(profile: &Profile, name: &str, host: Option<String>) -> Option<Route> {
+    profile.route.as_ref().map(|r| Route {
+        name: name.to_string(),
+        annotations: r.annotations.clone(),
+        termination: r.termination.clone(),
+        insecure_edge_termination_policy: r.insecure_edge_termination_policy.clone(),
+        host,
+    })
+}
+
+/// Sizes and reserved keys across all the labels and annotations of the bundle.
+fn check_metadata(c: &mut Check, metadata: &validate::Metadata<'_>) {
+    for (field, key, why) in metadata.problems() {
+        match key {
+            Some(k) => c.error_key(field, &k, why),
+            None => c.error(field, why),
+        }
+    }
 }
 
 /// Platform and profile, then the header, name and namespace; None without a platform.
@@ -1043,9 +1205,7 @@ fn secret_options(spec: &Spec, c: &mut Check, env: &mut Vec<Env>, options: &mut 
             check_secret_ref(c, field, &r.secret_name, &r.key);
             env.push(Env {
                 name: var,
-                value: None,
-                field_path: None,
-                secret: Some(SecretRef {
+                source: EnvSource::Secret(SecretRef {
                     name: r.secret_name.clone(),
                     key: r.key.clone(),
                 }),
@@ -1215,7 +1375,7 @@ fn check_env(
 ) {
     let values: Vec<(&str, &str)> = env
         .iter()
-        .filter_map(|e| Some((e.name, e.value.as_deref()?)))
+        .filter_map(|e| Some((e.name, e.value()?)))
         .collect();
     let members = native_members.map(|entries| validate::env::Members {
         field: if autoscaled {
@@ -1343,7 +1503,7 @@ fn hardening(
         };
         scanner_skips.push(("CKV_K8S_43", why.to_string()));
     }
-    if env.iter().any(|e| e.secret.is_some()) {
+    if env.iter().any(|e| matches!(e.source, EnvSource::Secret(_))) {
         scanner_skips.push((
             "CKV_K8S_35",
             "the server reads LicenseKey, ClusterPassword and the truststore password only as options; secretKeyRef keeps them out of the manifest".to_string(),
@@ -1478,20 +1638,8 @@ fn check_system_namespace(c: &mut Check, spec: &Spec, opts: &Options, namespace:
     }
 }
 
-/// Kafka options, the JAAS Secret (name, and contents when gen renders it) and the
-/// truststore (Secret name, key).
-#[allow(clippy::type_complexity)]
-fn kafka_options(
-    c: &mut Check,
-    b: &crate::spec::Backplane,
-    name: &str,
-    opts: &Options,
-    env: &mut Vec<Env>,
-) -> (
-    Vec<String>,
-    Option<(String, Option<Secret>)>,
-    Option<(String, String)>,
-) {
+/// At least one bootstrap server, each `host:port`; at least one topic, each a topic name.
+fn check_brokers_and_topics(c: &mut Check, b: &crate::spec::Backplane) {
     if b.bootstrap_servers.is_empty() {
         c.error(
             "backplane.bootstrapServers",
@@ -1517,6 +1665,23 @@ fn kafka_options(
             c.error(&format!("backplane.topics[{i}]"), why);
         }
     }
+}
+
+/// Kafka options, the JAAS Secret (name, and contents when gen renders it) and the
+/// truststore (Secret name, key).
+#[allow(clippy::type_complexity)]
+fn kafka_options(
+    c: &mut Check,
+    b: &crate::spec::Backplane,
+    name: &str,
+    opts: &Options,
+    env: &mut Vec<Env>,
+) -> (
+    Vec<String>,
+    Option<(String, Option<Secret>)>,
+    Option<(String, String)>,
+) {
+    check_brokers_and_topics(c, b);
     let protocol = b.security_protocol.unwrap_or(SecurityProtocol::Plaintext);
     let mut o = vec![
         format!("-Dbootstrap.servers={}", b.bootstrap_servers.join(",")),
@@ -1602,9 +1767,7 @@ fn kafka_options(
         };
         env.push(Env {
             name: "KAFKA_TRUSTSTORE_PASSWORD",
-            value: None,
-            field_path: None,
-            secret: Some(SecretRef {
+            source: EnvSource::Secret(SecretRef {
                 name: t.secret_name.clone(),
                 key: password_key,
             }),
@@ -2155,7 +2318,7 @@ mod tests {
             .find(|e| e.name == "MIGRATORYDATA_KAFKA_EXTRA_OPTS")
             .unwrap();
         assert_eq!(
-            kafka.value.as_deref(),
+            kafka.value(),
             Some(
                 "-Dbootstrap.servers=evhns-migratorydata.servicebus.windows.net:9093 -Dtopics=vehicles -Dsecurity.protocol=SASL_SSL -Dsasl.mechanism=PLAIN -Djava.security.auth.login.config=/migratorydata/secrets/jaas.config"
             )
@@ -2203,10 +2366,7 @@ mod tests {
             .find(|e| e.name == "MIGRATORYDATA_EXTRA_OPTS")
             .unwrap();
         assert!(
-            opts.value
-                .as_deref()
-                .unwrap()
-                .starts_with("-DMemory=768MB "),
+            opts.value().unwrap().starts_with("-DMemory=768MB "),
             "{opts:?}"
         );
         let mut s = spec();
