@@ -438,6 +438,19 @@ impl Check {
         self.defaults.push(what());
         value
     }
+
+    /// The given string, or `default` recorded as applied.
+    fn given_or(
+        &mut self,
+        given: Option<&String>,
+        default: &str,
+        what: impl FnOnce() -> String,
+    ) -> String {
+        match given {
+            Some(v) => v.clone(),
+            None => self.defaulted(default.to_string(), what),
+        }
+    }
 }
 
 /// Applies defaults and checks every rule; returns all errors at once.
@@ -809,12 +822,9 @@ fn pod_env(
 
 /// The image, defaulted to a pinned one, and checked.
 fn image(spec: &Spec, c: &mut Check) -> String {
-    let image = match &spec.image {
-        Some(i) => i.clone(),
-        None => c.defaulted(DEFAULT_IMAGE.to_string(), || {
-            format!("image absent: pinned default `{DEFAULT_IMAGE}`")
-        }),
-    };
+    let image = c.given_or(spec.image.as_ref(), DEFAULT_IMAGE, || {
+        format!("image absent: pinned default `{DEFAULT_IMAGE}`")
+    });
     check_image(c, &image);
     image
 }
@@ -1077,12 +1087,9 @@ fn labels_and_annotations(spec: &Spec, c: &mut Check, name: &str) -> LabelSet {
 }
 
 fn cluster_domain(spec: &Spec, c: &mut Check) -> String {
-    let cluster_domain = match &spec.cluster_domain {
-        Some(d) => d.clone(),
-        None => c.defaulted("cluster.local".to_string(), || {
-            "clusterDomain absent: `cluster.local`".to_string()
-        }),
-    };
+    let cluster_domain = c.given_or(spec.cluster_domain.as_ref(), "cluster.local", || {
+        "clusterDomain absent: `cluster.local`".to_string()
+    });
     if !is_dns_subdomain(&cluster_domain) {
         c.error(
             "clusterDomain",
