@@ -163,7 +163,7 @@ fn details(model: &Model, d: &Document) -> String {
             parts.push("ClusterIP".to_string());
             parts.push(format!("port {}/TCP {}", x.port, x.path));
         }
-        kind if kind == m.workload.kind && name == m.workload.name => {
+        kind if kind == m.workload.kind.as_str() && name == m.workload.name => {
             let w = &m.workload;
             parts.push(format!("replicas {}", replicas(m)));
             if !m.cluster_members.is_empty() {
@@ -436,8 +436,7 @@ fn kafka(m: &Model) -> Option<Kafka> {
         .env
         .iter()
         .find(|e| e.name == "MIGRATORYDATA_KAFKA_EXTRA_OPTS")?
-        .value
-        .as_deref()?;
+        .value()?;
     let get = |key: &str| {
         opts.split(' ')
             .find_map(|o| o.strip_prefix(key))
@@ -524,7 +523,7 @@ fn externals(m: &Model) -> Vec<External> {
         );
     }
     for e in &w.container.env {
-        let Some(s) = &e.secret else { continue };
+        let Some(s) = e.secret() else { continue };
         if Some(s.name.as_str()) == rendered {
             continue;
         }
@@ -853,7 +852,7 @@ fn graph(m: &Model) -> Graph {
         Shape::Workload,
         true,
     );
-    let pod_names = match (w.kind, m.cluster_members.len()) {
+    let pod_names = match (w.kind.as_str(), m.cluster_members.len()) {
         ("StatefulSet", n) if n > 1 => format!("{0}-0 .. {0}-{1}", w.name, n - 1),
         ("StatefulSet", _) => format!("{}-0", w.name),
         _ => format!("{}-<hash>", w.name),

@@ -214,9 +214,38 @@ pub struct Metrics {
     pub scrape_namespace: String,
 }
 
+/// What runs the members: a StatefulSet (native clustering needs stable names) or a
+/// Deployment (the Kafka backplane's members are stateless). Serializes as the kind's name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum WorkloadKind {
+    StatefulSet,
+    Deployment,
+}
+
+impl WorkloadKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WorkloadKind::StatefulSet => "StatefulSet",
+            WorkloadKind::Deployment => "Deployment",
+        }
+    }
+}
+
+impl PartialEq<&str> for WorkloadKind {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl fmt::Display for WorkloadKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct Workload {
-    pub kind: &'static str,
+    pub kind: WorkloadKind,
     pub name: String,
     /// None when an HPA owns the replica count (Kubernetes' guidance: leave it out).
     pub replicas: Option<u32>,
@@ -251,13 +280,58 @@ pub struct Port {
     pub port: u16,
 }
 
-/// One container environment variable: a literal value, a pod field or a Secret key.
-#[derive(Clone, Debug, Serialize)]
+/// One container environment variable.
+#[derive(Clone, Debug)]
 pub struct Env {
     pub name: &'static str,
-    pub value: Option<String>,
-    pub field_path: Option<&'static str>,
-    pub secret: Option<SecretRef>,
+    pub source: EnvSource,
+}
+
+/// Where an environment variable's value comes from.
+#[derive(Clone, Debug)]
+pub enum EnvSource {
+    /// A literal value.
+    Value(String),
+    /// A pod field (`fieldRef.fieldPath`).
+    Field(&'static str),
+    /// A Secret key (`secretKeyRef`).
+    Secret(SecretRef),
+}
+
+impl Env {
+    /// The literal value, if the variable has one.
+    pub fn value(&self) -> Option<&str> {
+        match &self.source {
+            EnvSource::Value(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// The Secret key the variable reads, if it reads one.
+    pub fn secret(&self) -> Option<&SecretRef> {
+        match &self.source {
+            EnvSource::Secret(r) => Some(r),
+            _ => None,
+        }
+    }
+}
+
+/// Templates see `name`, `value`, `field_path` and `secret`, exactly one of the last three set.
+impl Serialize for Env {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let (value, field_path, secret) = match &self.source {
+            EnvSource::Value(v) => (Some(v), None, None),
+            EnvSource::Field(f) => (None, Some(*f), None),
+            EnvSource::Secret(r) => (None, None, Some(r)),
+        };
+        let mut st = s.serialize_struct("Env", 4)?;
+        st.serialize_field("name", self.name)?;
+        st.serialize_field("value", &value)?;
+        st.serialize_field("field_path", &field_path)?;
+        st.serialize_field("secret", &secret)?;
+        st.end()
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -364,6 +438,19 @@ impl Check {
         self.defaults.push(what());
         value
     }
+
+    /// The given string, or `default` recorded as applied.
+    fn given_or(
+        &mut self,
+        given: Option<&String>,
+        default: &str,
+        what: impl FnOnce() -> String,
+    ) -> String {
+        match given {
+            Some(v) => v.clone(),
+            None => self.defaulted(default.to_string(), what),
+        }
+    }
 }
 
 /// Applies defaults and checks every rule; returns all errors at once.
@@ -381,7 +468,395 @@ pub fn resolve(spec: &Spec, opts: &Options) -> Resolved {
     }
 }
 
+/// Who the cluster is: platform, profile, name and namespace.
+struct Identity {
+    platform: Platform,
+    profile: Profile,
+    name: String,
+    namespace: String,
+}
+
+/// How many members run: replicas, native seeds and the autoscaler.
+struct Scaling {
+    replicas: u32,
+    seed_count: Option<u32>,
+    hpa: Option<Hpa>,
+}
+
+/// The labels and annotations objects and pods carry.
+struct LabelSet {
+    labels: BTreeMap<String, String>,
+    selector: BTreeMap<String, String>,
+    pod_labels: BTreeMap<String, String>,
+    annotations: BTreeMap<String, String>,
+    pod_annotations: BTreeMap<String, String>,
+}
+
+/// Container resources and the heap derived from them.
+struct Resources {
+    cpu: String,
+    memory: String,
+    heap_mb: u64,
+}
+
+/// The Kafka backplane's parts: its options string and the JAAS Secret gen renders.
+struct KafkaParts {
+    env: Option<String>,
+    jaas_secret: Option<JaasSecret>,
+}
+
+/// Pod security and the workload annotations that record every relaxation.
+struct Hardening {
+    security: PodSecurity,
+    workload_annotations: BTreeMap<String, String>,
+    network_policy_on: bool,
+    digest: bool,
+}
+
+/// Assembles the model from one function per concern. Longer than the others on purpose: the
+/// order of the calls is the order errors, warnings and applied defaults (`-v`) are reported
+/// in, so the whole sequence stays in one place; the `Model` literal alone is ~65 lines.
 fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
+    let Identity {
+        platform,
+        profile,
+        name,
+        namespace,
+    } = identity(spec, opts, c)?;
+    let backplane = spec.backplane.as_ref().and_then(|b| b.kind);
+    let kafka = backplane == Some(BackplaneType::Kafka);
+    if backplane.is_none() {
+        c.defaulted((), || "backplane absent: native clustering".to_string());
+    }
+    let scaling = scaling(spec, c, kafka, &name)?;
+    let image = image(spec, c);
+    let LabelSet {
+        labels,
+        selector,
+        pod_labels,
+        annotations,
+        mut pod_annotations,
+    } = labels_and_annotations(spec, c, &name);
+    let cluster_domain = cluster_domain(spec, c);
+    let Resources {
+        cpu,
+        memory,
+        heap_mb,
+    } = resources(spec, c);
+
+    let site = Site {
+        name: &name,
+        namespace: &namespace,
+        cluster_domain: &cluster_domain,
+        kafka,
+    };
+    let PodEnv {
+        headless,
+        cluster_members,
+        env,
+        metrics,
+        volumes,
+        mounts,
+        jaas_secret,
+    } = pod_env(
+        c,
+        spec,
+        opts,
+        &site,
+        &scaling,
+        heap_mb,
+        &mut pod_annotations,
+    );
+    let Scaling {
+        replicas,
+        seed_count,
+        hpa,
+    } = scaling;
+    let (cluster_ports, ports) = ports(kafka, metrics.is_some());
+
+    let Hardening {
+        security,
+        mut workload_annotations,
+        network_policy_on,
+        digest,
+    } = hardening(spec, c, platform, &profile, &image, &env, kafka);
+    let tolerations = tolerations(spec, c);
+    let node_selector = check_labels(c, "nodeSelector", &spec.node_selector);
+    for (i, s) in spec.image_pull_secrets.iter().enumerate() {
+        check_name(c, &format!("imagePullSecrets[{i}]"), s, 253, false);
+    }
+
+    let lifecycle = production::lifecycle(c, spec);
+    let service = spec.service.clone().unwrap_or_default();
+    let exposure = production::exposure(
+        c,
+        spec,
+        &profile,
+        &name,
+        &namespace,
+        lifecycle.drain_seconds,
+    );
+    let user_annotations = check_annotations(c, "service.annotations", &service.annotations);
+    let client_annotations =
+        production::client_annotations(c, exposure.annotations, user_annotations, &lifecycle);
+    let client_service = ClientService {
+        name: format!("{name}-cs"),
+        kind: exposure.kind,
+        port: exposure.port,
+        target_port: CLIENT_PORT,
+        annotations: client_annotations,
+        nlb_tls: exposure.nlb_tls,
+    };
+    if let Some(names) = production::reload_secrets(c, spec) {
+        workload_annotations.insert(production::RELOADER.to_string(), names);
+    }
+    let egress = production::egress(c, spec, network_policy_on);
+
+    let sa_annotations = spec
+        .service_account
+        .as_ref()
+        .map(|s| check_annotations(c, "serviceAccount.annotations", &s.annotations));
+    let pdb = pdb(c, &name, kafka, seed_count, hpa.as_ref(), replicas);
+
+    let create_namespace = !opts.no_namespace && spec.create_namespace != Some(false);
+    let (ns_labels, ns_annotations) = production::namespace_metadata(
+        c,
+        &profile,
+        create_namespace,
+        &namespace,
+        &spec.annotations,
+    );
+
+    let route = route(&profile, &name, exposure.route_host.clone());
+    let empty = BTreeMap::new();
+    let metadata = validate::Metadata {
+        labels: &labels,
+        namespace_labels: create_namespace,
+        annotations: &annotations,
+        service: &client_service.annotations,
+        service_user: &service.annotations,
+        service_account: sa_annotations.as_ref().unwrap_or(&empty),
+        pod: &pod_annotations,
+        pod_user: &spec.pod_annotations,
+        workload: &workload_annotations,
+        route: route.as_ref().map_or(&empty, |r| &r.annotations),
+    };
+    check_metadata(c, &metadata);
+
+    Some(Model {
+        namespace_object: create_namespace.then_some(NamespaceObject {
+            pod_security: "restricted",
+            labels: ns_labels,
+            annotations: ns_annotations,
+        }),
+        labels,
+        selector,
+        annotations,
+        pod_labels,
+        pod_annotations,
+        image,
+        service_account: ServiceAccount {
+            name: name.clone(),
+            annotations: sa_annotations.unwrap_or_default(),
+        },
+        jaas_secret,
+        client_service,
+        headless_service: (!kafka).then(|| headless.clone()),
+        cluster_ports,
+        metrics,
+        workload: Workload {
+            kind: if kafka {
+                WorkloadKind::Deployment
+            } else {
+                WorkloadKind::StatefulSet
+            },
+            name: name.clone(),
+            replicas: if hpa.is_some() { None } else { Some(replicas) },
+            service_name: (!kafka).then_some(headless),
+            annotations: workload_annotations,
+            container: Container {
+                name: "migratorydata",
+                image_pull_policy: if digest { "IfNotPresent" } else { "Always" },
+                ports,
+                env,
+                cpu,
+                memory,
+                ephemeral: production::ephemeral(c, spec),
+                mounts,
+            },
+            volumes,
+            security,
+            node_selector,
+            tolerations,
+            image_pull_secrets: spec.image_pull_secrets.clone(),
+        },
+        pdb,
+        hpa,
+        route,
+        network_policy: network_policy_on.then(|| name.clone()),
+        egress,
+        lifecycle,
+        scheduling: production::scheduling(spec),
+        ingress: exposure.ingress,
+        http_route: exposure.http_route,
+        cluster_members,
+        seed_count,
+        platform: platform.as_str(),
+        name,
+        namespace,
+    })
+}
+
+/// Names the members' addresses are made of, and the backplane.
+struct Site<'a> {
+    name: &'a str,
+    namespace: &'a str,
+    cluster_domain: &'a str,
+    kafka: bool,
+}
+
+/// The container's environment and what comes with it: the server options (in a fixed order),
+/// the metrics endpoint, the volumes and the Kafka backplane's JAAS Secret.
+struct PodEnv {
+    headless: String,
+    cluster_members: Vec<String>,
+    env: Vec<Env>,
+    metrics: Option<Metrics>,
+    volumes: Vec<Volume>,
+    mounts: Vec<Mount>,
+    jaas_secret: Option<JaasSecret>,
+}
+
+fn pod_env(
+    c: &mut Check,
+    spec: &Spec,
+    opts: &Options,
+    site: &Site<'_>,
+    scaling: &Scaling,
+    heap_mb: u64,
+    pod_annotations: &mut BTreeMap<String, String>,
+) -> PodEnv {
+    let Site {
+        name,
+        namespace,
+        cluster_domain,
+        kafka,
+    } = *site;
+    let backplane = spec.backplane.clone().unwrap_or_default();
+    let (replicas, seed_count, hpa) = (scaling.replicas, scaling.seed_count, &scaling.hpa);
+    let headless = format!("{name}-hs");
+    let members = if kafka {
+        0
+    } else {
+        hpa.as_ref().map_or(replicas, |h| h.max)
+    };
+    let cluster_members: Vec<String> = (0..members)
+        .map(|i| {
+            format!(
+                "{name}-{i}.{headless}.{namespace}.svc.{cluster_domain}:{}",
+                CLUSTER_PORTS[0]
+            )
+        })
+        .collect();
+    let mut env = Vec::new();
+    let mut options = base_options(spec, heap_mb);
+    if kafka {
+        options.push("-DClusterEngine=kafka".to_string());
+    } else {
+        env.push(Env {
+            name: "POD_NAME",
+            source: EnvSource::Field("metadata.name"),
+        });
+        let listen = format!("$(POD_NAME).{headless}.{namespace}.svc.{cluster_domain}");
+        options.extend(native_options(&listen, &cluster_members, seed_count));
+    }
+    secret_options(spec, c, &mut env, &mut options);
+    let metrics = metrics(spec, c, name);
+    if metrics.is_some() {
+        options.push("-DMonitor=PROMETHEUS".to_string());
+        options.push(format!("-DMonitorHTTP.Listen=0.0.0.0:{METRICS_PORT}"));
+    }
+    extra_options(spec, c, &mut options);
+
+    let (mut volumes, mut mounts) = scratch_volumes(kafka);
+    let KafkaParts {
+        env: kafka_env,
+        jaas_secret,
+    } = if kafka {
+        let mut pod = PodParts {
+            env: &mut env,
+            volumes: &mut volumes,
+            mounts: &mut mounts,
+            pod_annotations,
+        };
+        kafka_backplane(c, &backplane, name, opts, &mut pod)
+    } else {
+        refuse_kafka_fields(c, &backplane);
+        KafkaParts {
+            env: None,
+            jaas_secret: None,
+        }
+    };
+    env.push(Env {
+        name: "MIGRATORYDATA_EXTRA_OPTS",
+        source: EnvSource::Value(options.join(" ")),
+    });
+    if let Some(k) = kafka_env {
+        env.push(Env {
+            name: "MIGRATORYDATA_KAFKA_EXTRA_OPTS",
+            source: EnvSource::Value(k),
+        });
+    }
+    check_env(
+        spec,
+        c,
+        &env,
+        hpa.is_some(),
+        (!kafka).then_some(cluster_members.as_slice()),
+    );
+    PodEnv {
+        headless,
+        cluster_members,
+        env,
+        metrics,
+        volumes,
+        mounts,
+        jaas_secret,
+    }
+}
+
+/// The image, defaulted to a pinned one, and checked.
+fn image(spec: &Spec, c: &mut Check) -> String {
+    let image = c.given_or(spec.image.as_ref(), DEFAULT_IMAGE, || {
+        format!("image absent: pinned default `{DEFAULT_IMAGE}`")
+    });
+    check_image(c, &image);
+    image
+}
+
+/// The OpenShift Route, when the profile has one.
+fn route(profile: &Profile, name: &str, host: Option<String>) -> Option<Route> {
+    profile.route.as_ref().map(|r| Route {
+        name: name.to_string(),
+        annotations: r.annotations.clone(),
+        termination: r.termination.clone(),
+        insecure_edge_termination_policy: r.insecure_edge_termination_policy.clone(),
+        host,
+    })
+}
+
+/// Sizes and reserved keys across all the labels and annotations of the bundle.
+fn check_metadata(c: &mut Check, metadata: &validate::Metadata<'_>) {
+    for (field, key, why) in metadata.problems() {
+        match key {
+            Some(k) => c.error_key(field, &k, why),
+            None => c.error(field, why),
+        }
+    }
+}
+
+/// Platform and profile, then the header, name and namespace; None without a platform.
+fn identity(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Identity> {
     let platform = match (opts.platform, spec.platform) {
         (Some(p), _) | (None, Some(p)) => p,
         (None, None) => {
@@ -433,13 +908,16 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
         check_name(c, "namespace", &namespace, 63, false);
         check_system_namespace(c, spec, opts, &namespace);
     }
+    Some(Identity {
+        platform,
+        profile,
+        name,
+        namespace,
+    })
+}
 
-    let backplane = spec.backplane.clone().unwrap_or_default();
-    let kafka = backplane.kind == Some(BackplaneType::Kafka);
-    if backplane.kind.is_none() {
-        c.defaulted((), || "backplane absent: native clustering".to_string());
-    }
-
+/// Replicas, seed members (native only) and the autoscaler; None without replicas.
+fn scaling(spec: &Spec, c: &mut Check, kafka: bool, name: &str) -> Option<Scaling> {
     let Some(replicas) = spec.replicas else {
         c.error(
             "replicas",
@@ -484,61 +962,91 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
         }
         Some(seeds)
     };
-
-    let hpa = spec.autoscale.as_ref().map(|a| {
-        let cpu = match a.cpu_percent {
-            Some(p) => p,
-            None => c.defaulted(50, || "autoscale.cpuPercent absent: 50".to_string()),
-        };
-        if a.min == 0 {
-            c.error("autoscale.min", "must be at least 1");
-        }
-        if a.min > a.max {
-            c.error("autoscale.min", format!("must be at most autoscale.max ({})", a.max));
-        }
-        if replicas < a.min {
-            c.error("replicas", format!("must be at least autoscale.min ({})", a.min));
-        }
-        if replicas > a.max {
-            c.error("replicas", format!("must be at most autoscale.max ({})", a.max));
-        }
-        if a.max > 1000 {
-            c.error("autoscale.max", "must be at most 1000");
-        }
-        if let Some(seeds) = seed_count
-            && a.min < seeds {
-                c.error(
-                    "autoscale.min",
-                    format!("must be at least seedCount ({seeds}): a PodDisruptionBudget keeps {seeds} seed members available"),
-                );
-            }
-        if !(1..=100).contains(&cpu) {
-            c.error("autoscale.cpuPercent", format!("`{cpu}` is not a percentage: use 1 to 100"));
-        }
-        let (scale_down, scale_up) = production::behavior(c, a);
-        Hpa { name: format!("{name}-autoscale"), min: a.min, max: a.max, cpu_percent: cpu, scale_down, scale_up }
-    });
+    let hpa = spec
+        .autoscale
+        .as_ref()
+        .map(|a| autoscaler(c, a, name, replicas, seed_count));
     if hpa.is_none() {
         c.defaulted((), || {
             "autoscale absent: no HorizontalPodAutoscaler rendered".to_string()
         });
     }
+    Some(Scaling {
+        replicas,
+        seed_count,
+        hpa,
+    })
+}
 
-    let image = match &spec.image {
-        Some(i) => i.clone(),
-        None => c.defaulted(DEFAULT_IMAGE.to_string(), || {
-            format!("image absent: pinned default `{DEFAULT_IMAGE}`")
-        }),
+fn autoscaler(
+    c: &mut Check,
+    a: &crate::spec::Autoscale,
+    name: &str,
+    replicas: u32,
+    seed_count: Option<u32>,
+) -> Hpa {
+    let cpu = match a.cpu_percent {
+        Some(p) => p,
+        None => c.defaulted(50, || "autoscale.cpuPercent absent: 50".to_string()),
     };
-    check_image(c, &image);
+    if a.min == 0 {
+        c.error("autoscale.min", "must be at least 1");
+    }
+    if a.min > a.max {
+        c.error(
+            "autoscale.min",
+            format!("must be at most autoscale.max ({})", a.max),
+        );
+    }
+    if replicas < a.min {
+        c.error(
+            "replicas",
+            format!("must be at least autoscale.min ({})", a.min),
+        );
+    }
+    if replicas > a.max {
+        c.error(
+            "replicas",
+            format!("must be at most autoscale.max ({})", a.max),
+        );
+    }
+    if a.max > 1000 {
+        c.error("autoscale.max", "must be at most 1000");
+    }
+    if let Some(seeds) = seed_count
+        && a.min < seeds
+    {
+        c.error(
+            "autoscale.min",
+            format!("must be at least seedCount ({seeds}): a PodDisruptionBudget keeps {seeds} seed members available"),
+        );
+    }
+    if !(1..=100).contains(&cpu) {
+        c.error(
+            "autoscale.cpuPercent",
+            format!("`{cpu}` is not a percentage: use 1 to 100"),
+        );
+    }
+    let (scale_down, scale_up) = production::behavior(c, a);
+    Hpa {
+        name: format!("{name}-autoscale"),
+        min: a.min,
+        max: a.max,
+        cpu_percent: cpu,
+        scale_down,
+        scale_up,
+    }
+}
 
+/// gen's own labels, the selector they imply, and the user's labels and annotations on top.
+fn labels_and_annotations(spec: &Spec, c: &mut Check, name: &str) -> LabelSet {
     let labels_user = check_labels(c, "labels", &spec.labels);
     let mut labels = BTreeMap::new();
     labels.insert(
         "app.kubernetes.io/name".to_string(),
         "migratorydata".to_string(),
     );
-    labels.insert("app.kubernetes.io/instance".to_string(), name.clone());
+    labels.insert("app.kubernetes.io/instance".to_string(), name.to_string());
     labels.insert(
         "app.kubernetes.io/managed-by".to_string(),
         "gen".to_string(),
@@ -573,14 +1081,20 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
         }
     }
     let annotations = check_annotations(c, "annotations", &spec.annotations);
-    let mut pod_annotations = check_annotations(c, "podAnnotations", &spec.pod_annotations);
+    let pod_annotations = check_annotations(c, "podAnnotations", &spec.pod_annotations);
+    LabelSet {
+        labels,
+        selector,
+        pod_labels,
+        annotations,
+        pod_annotations,
+    }
+}
 
-    let cluster_domain = match &spec.cluster_domain {
-        Some(d) => d.clone(),
-        None => c.defaulted("cluster.local".to_string(), || {
-            "clusterDomain absent: `cluster.local`".to_string()
-        }),
-    };
+fn cluster_domain(spec: &Spec, c: &mut Check) -> String {
+    let cluster_domain = c.given_or(spec.cluster_domain.as_ref(), "cluster.local", || {
+        "clusterDomain absent: `cluster.local`".to_string()
+    });
     if !is_dns_subdomain(&cluster_domain) {
         c.error(
             "clusterDomain",
@@ -589,8 +1103,11 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
             ),
         );
     }
+    cluster_domain
+}
 
-    // Resources and the heap derived from them.
+/// CPU and memory (defaults applied) and the heap: memoryPercent of the memory, at least 128 MB.
+fn resources(spec: &Spec, c: &mut Check) -> Resources {
     let res = spec.resources.clone().unwrap_or_default();
     let res_memory = res.memory.clone();
     let cpu = res.cpu.unwrap_or_else(|| {
@@ -638,24 +1155,16 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
             0
         }
     };
+    Resources {
+        cpu,
+        memory,
+        heap_mb,
+    }
+}
 
+/// The options every member gets: heap, log level and folder, connection offload.
+fn base_options(spec: &Spec, heap_mb: u64) -> Vec<String> {
     let log_level = spec.log_level.unwrap_or(LogLevel::Info);
-
-    // Server options, in a fixed order.
-    let headless = format!("{name}-hs");
-    let members = if kafka {
-        0
-    } else {
-        hpa.as_ref().map_or(replicas, |h| h.max)
-    };
-    let cluster_members: Vec<String> = (0..members)
-        .map(|i| {
-            format!(
-                "{name}-{i}.{headless}.{namespace}.svc.{cluster_domain}:{}",
-                CLUSTER_PORTS[0]
-            )
-        })
-        .collect();
     let mut options = vec![
         format!("-DMemory={heap_mb}MB"),
         format!("-DLogLevel={}", log_level.as_str()),
@@ -669,50 +1178,46 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
     {
         options.push("-DX.ConnectionOffload=true".to_string());
     }
-    let mut env = Vec::new();
-    if kafka {
-        options.push("-DClusterEngine=kafka".to_string());
-    } else {
-        env.push(Env {
-            name: "POD_NAME",
-            value: None,
-            field_path: Some("metadata.name"),
-            secret: None,
-        });
-        options.push("-DClusterDeliveryMode=Guaranteed".to_string());
-        options.push(format!(
-            "-DClusterMemberListen=$(POD_NAME).{headless}.{namespace}.svc.{cluster_domain}:{}",
-            CLUSTER_PORTS[0]
-        ));
-        options.push(format!("-DClusterMembers={}", cluster_members.join(",")));
-        options.push(format!(
-            "-DClusterSeedMemberCount={}",
-            seed_count.unwrap_or(1)
-        ));
-        options.push(format!(
-            "-DClusterMemberCoordinationFolder={COORDINATION_DIR}"
-        ));
-    }
-    for (field, option, var) in [
-        ("licenseKey", "LicenseKey", "MIGRATORYDATA_LICENSE_KEY"),
+    options
+}
+
+/// Native clustering's options: how members find each other. `listen` is this member's
+/// address without the port.
+fn native_options(
+    listen: &str,
+    cluster_members: &[String],
+    seed_count: Option<u32>,
+) -> Vec<String> {
+    vec![
+        "-DClusterDeliveryMode=Guaranteed".to_string(),
+        format!("-DClusterMemberListen={listen}:{}", CLUSTER_PORTS[0]),
+        format!("-DClusterMembers={}", cluster_members.join(",")),
+        format!("-DClusterSeedMemberCount={}", seed_count.unwrap_or(1)),
+        format!("-DClusterMemberCoordinationFolder={COORDINATION_DIR}"),
+    ]
+}
+
+/// licenseKey and clusterPassword: a Secret-backed env var each, and the option reading it.
+fn secret_options(spec: &Spec, c: &mut Check, env: &mut Vec<Env>, options: &mut Vec<String>) {
+    for (field, option, var, r) in [
+        (
+            "licenseKey",
+            "LicenseKey",
+            "MIGRATORYDATA_LICENSE_KEY",
+            &spec.license_key,
+        ),
         (
             "clusterPassword",
             "ClusterPassword",
             "MIGRATORYDATA_CLUSTER_PASSWORD",
+            &spec.cluster_password,
         ),
     ] {
-        let r = if field == "licenseKey" {
-            &spec.license_key
-        } else {
-            &spec.cluster_password
-        };
         if let Some(r) = r {
             check_secret_ref(c, field, &r.secret_name, &r.key);
             env.push(Env {
                 name: var,
-                value: None,
-                field_path: None,
-                secret: Some(SecretRef {
+                source: EnvSource::Secret(SecretRef {
                     name: r.secret_name.clone(),
                     key: r.key.clone(),
                 }),
@@ -720,37 +1225,37 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
             options.push(format!("-D{option}=$({var})"));
         }
     }
+}
 
-    let metrics_spec = spec.metrics.clone();
-    let metrics_on = metrics_spec
-        .as_ref()
-        .is_some_and(|m| m.enabled != Some(false));
-    let metrics = metrics_spec.filter(|_| metrics_on).map(|m| {
-        let interval = m.interval.unwrap_or_else(|| "30s".to_string());
-        if !is_duration(&interval) {
-            c.error(
-                "metrics.interval",
-                format!("`{interval}` is not a Prometheus duration: use e.g. `30s` or `1m`"),
-            );
-        }
-        let scrape_namespace = m
-            .scrape_namespace
-            .unwrap_or_else(|| "monitoring".to_string());
-        check_name(c, "metrics.scrapeNamespace", &scrape_namespace, 63, false);
-        Metrics {
-            service_name: format!("{name}-metrics"),
-            port: METRICS_PORT,
-            path: "/metrics",
-            service_monitor: m.service_monitor != Some(false),
-            interval,
-            scrape_namespace,
-        }
-    });
-    if metrics.is_some() {
-        options.push("-DMonitor=PROMETHEUS".to_string());
-        options.push(format!("-DMonitorHTTP.Listen=0.0.0.0:{METRICS_PORT}"));
+/// The Prometheus endpoint, unless metrics are absent or turned off.
+fn metrics(spec: &Spec, c: &mut Check, name: &str) -> Option<Metrics> {
+    let m = spec.metrics.clone()?;
+    if m.enabled == Some(false) {
+        return None;
     }
+    let interval = m.interval.unwrap_or_else(|| "30s".to_string());
+    if !is_duration(&interval) {
+        c.error(
+            "metrics.interval",
+            format!("`{interval}` is not a Prometheus duration: use e.g. `30s` or `1m`"),
+        );
+    }
+    let scrape_namespace = m
+        .scrape_namespace
+        .unwrap_or_else(|| "monitoring".to_string());
+    check_name(c, "metrics.scrapeNamespace", &scrape_namespace, 63, false);
+    Some(Metrics {
+        service_name: format!("{name}-metrics"),
+        port: METRICS_PORT,
+        path: "/metrics",
+        service_monitor: m.service_monitor != Some(false),
+        interval,
+        scrape_namespace,
+    })
+}
 
+/// The user's `extraOptions`, each checked: not one gen manages, a name, a value without spaces.
+fn extra_options(spec: &Spec, c: &mut Check, options: &mut Vec<String>) {
     for (k, v) in &spec.extra_options {
         let path = format!("extraOptions.{k}");
         if let Some((_, instead)) = MANAGED_OPTIONS
@@ -766,139 +1271,144 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
             options.push(format!("-D{k}={v}"));
         }
     }
+}
 
-    // Kafka backplane.
-    let mut volumes = vec![
-        Volume {
-            name: "logs",
-            secret: None,
-            items: vec![],
-        },
-        Volume {
-            name: "tmp",
-            secret: None,
-            items: vec![],
-        },
-    ];
-    let mut mounts = vec![
-        Mount {
-            name: "logs",
-            path: LOG_DIR,
-            read_only: false,
-        },
-        Mount {
-            name: "tmp",
-            path: "/tmp",
-            read_only: false,
-        },
-    ];
+/// The emptyDir volumes and their mounts: logs, /tmp, and the coordination folder (native).
+fn scratch_volumes(kafka: bool) -> (Vec<Volume>, Vec<Mount>) {
+    let mut names = vec![("logs", LOG_DIR), ("tmp", "/tmp")];
     if !kafka {
-        volumes.push(Volume {
-            name: "coordination",
+        names.push(("coordination", COORDINATION_DIR));
+    }
+    let volumes = names
+        .iter()
+        .map(|&(name, _)| Volume {
+            name,
             secret: None,
             items: vec![],
-        });
-        mounts.push(Mount {
-            name: "coordination",
-            path: COORDINATION_DIR,
+        })
+        .collect();
+    let mounts = names
+        .iter()
+        .map(|&(name, path)| Mount {
+            name,
+            path,
             read_only: false,
-        });
-    }
+        })
+        .collect();
+    (volumes, mounts)
+}
+
+/// What the Kafka backplane adds to the pod.
+struct PodParts<'a> {
+    env: &'a mut Vec<Env>,
+    volumes: &'a mut Vec<Volume>,
+    mounts: &'a mut Vec<Mount>,
+    pod_annotations: &'a mut BTreeMap<String, String>,
+}
+
+/// The Kafka backplane: its options, the JAAS and truststore volumes, the JAAS Secret.
+fn kafka_backplane(
+    c: &mut Check,
+    backplane: &crate::spec::Backplane,
+    name: &str,
+    opts: &Options,
+    pod: &mut PodParts<'_>,
+) -> KafkaParts {
+    let (kopts, secret, truststore) = kafka_options(c, backplane, name, opts, pod.env);
     let mut jaas_secret = None;
-    let mut kafka_env = None;
-    if kafka {
-        let (kopts, secret, truststore) = kafka_options(c, &backplane, &name, opts, &mut env);
-        kafka_env = Some(kopts.join(" "));
-        if let Some((secret_name, data)) = secret {
-            volumes.push(Volume {
-                name: "jaas",
-                secret: Some(secret_name.clone()),
-                items: vec![JAAS_KEY.to_string()],
-            });
-            mounts.push(Mount {
-                name: "jaas",
-                path: JAAS_DIR,
-                read_only: true,
-            });
-            if let Some(data) = data {
-                // Roll the pods when the JAAS content changes: the Kafka client reads it once.
-                if !opts.kustomize_base {
-                    pod_annotations
-                        .insert("checksum/jaas".to_string(), sha256_hex(data.0.as_bytes()));
-                }
-                jaas_secret = Some(JaasSecret {
-                    name: secret_name,
-                    key: JAAS_KEY,
-                    data: Secret(base64(&data.0)),
-                });
+    if let Some((secret_name, data)) = secret {
+        pod.volumes.push(Volume {
+            name: "jaas",
+            secret: Some(secret_name.clone()),
+            items: vec![JAAS_KEY.to_string()],
+        });
+        pod.mounts.push(Mount {
+            name: "jaas",
+            path: JAAS_DIR,
+            read_only: true,
+        });
+        if let Some(data) = data {
+            // Roll the pods when the JAAS content changes: the Kafka client reads it once.
+            if !opts.kustomize_base {
+                pod.pod_annotations
+                    .insert("checksum/jaas".to_string(), sha256_hex(data.0.as_bytes()));
             }
-        }
-        if let Some((secret_name, key)) = truststore {
-            volumes.push(Volume {
-                name: "truststore",
-                secret: Some(secret_name),
-                items: vec![key],
+            jaas_secret = Some(JaasSecret {
+                name: secret_name,
+                key: JAAS_KEY,
+                data: Secret(base64(&data.0)),
             });
-            mounts.push(Mount {
-                name: "truststore",
-                path: TRUSTSTORE_DIR,
-                read_only: true,
-            });
-        }
-    } else {
-        for (set, field) in [
-            (!backplane.bootstrap_servers.is_empty(), "bootstrapServers"),
-            (!backplane.topics.is_empty(), "topics"),
-            (backplane.security_protocol.is_some(), "securityProtocol"),
-            (backplane.sasl_mechanism.is_some(), "saslMechanism"),
-            (backplane.jaas.is_some(), "jaas"),
-            (backplane.truststore.is_some(), "truststore"),
-        ] {
-            if set {
-                c.error(
-                    &format!("backplane.{field}"),
-                    "belongs to a kafka backplane; set `backplane.type: kafka` or remove it",
-                );
-            }
         }
     }
-
-    env.push(Env {
-        name: "MIGRATORYDATA_EXTRA_OPTS",
-        value: Some(options.join(" ")),
-        field_path: None,
-        secret: None,
-    });
-    if let Some(k) = kafka_env {
-        env.push(Env {
-            name: "MIGRATORYDATA_KAFKA_EXTRA_OPTS",
-            value: Some(k),
-            field_path: None,
-            secret: None,
+    if let Some((secret_name, key)) = truststore {
+        pod.volumes.push(Volume {
+            name: "truststore",
+            secret: Some(secret_name),
+            items: vec![key],
+        });
+        pod.mounts.push(Mount {
+            name: "truststore",
+            path: TRUSTSTORE_DIR,
+            read_only: true,
         });
     }
+    KafkaParts {
+        env: Some(kopts.join(" ")),
+        jaas_secret,
+    }
+}
 
+/// Native clustering: every Kafka-only field is an error.
+fn refuse_kafka_fields(c: &mut Check, backplane: &crate::spec::Backplane) {
+    for (set, field) in [
+        (!backplane.bootstrap_servers.is_empty(), "bootstrapServers"),
+        (!backplane.topics.is_empty(), "topics"),
+        (backplane.security_protocol.is_some(), "securityProtocol"),
+        (backplane.sasl_mechanism.is_some(), "saslMechanism"),
+        (backplane.jaas.is_some(), "jaas"),
+        (backplane.truststore.is_some(), "truststore"),
+    ] {
+        if set {
+            c.error(
+                &format!("backplane.{field}"),
+                "belongs to a kafka backplane; set `backplane.type: kafka` or remove it",
+            );
+        }
+    }
+}
+
+/// The environment's sizes; `native_members` is the member list of native clustering.
+fn check_env(
+    spec: &Spec,
+    c: &mut Check,
+    env: &[Env],
+    autoscaled: bool,
+    native_members: Option<&[String]>,
+) {
     let values: Vec<(&str, &str)> = env
         .iter()
-        .filter_map(|e| Some((e.name, e.value.as_deref()?)))
+        .filter_map(|e| Some((e.name, e.value()?)))
         .collect();
-    let members = validate::env::Members {
-        field: if hpa.is_some() {
+    let members = native_members.map(|entries| validate::env::Members {
+        field: if autoscaled {
             "autoscale.max"
         } else {
             "replicas"
         },
-        entries: &cluster_members,
+        entries,
         extra_bytes: spec
             .extra_options
             .iter()
             .map(|(k, v)| k.len() + v.len() + 4)
             .sum(),
-    };
-    for (field, why) in validate::env::check(&values, (!kafka).then_some(&members)) {
+    });
+    for (field, why) in validate::env::check(&values, members.as_ref()) {
         c.error(field, why);
     }
+}
 
+/// The inter-cluster ports (native only), and every container port.
+fn ports(kafka: bool, metrics: bool) -> (Vec<Port>, Vec<Port>) {
     let cluster_ports: Vec<Port> = if kafka {
         vec![]
     } else {
@@ -916,14 +1426,26 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
         port: CLIENT_PORT,
     }];
     ports.extend(cluster_ports.iter().cloned());
-    if metrics.is_some() {
+    if metrics {
         ports.push(Port {
             name: "metrics".to_string(),
             port: METRICS_PORT,
         });
     }
+    (cluster_ports, ports)
+}
 
-    // Pod security: profile defaults, relaxed only on purpose.
+/// Pod security from the profile, relaxed only on purpose and with a reason; the reasons and
+/// every scanner check that does not apply, recorded on the workload.
+fn hardening(
+    spec: &Spec,
+    c: &mut Check,
+    platform: Platform,
+    profile: &Profile,
+    image: &str,
+    env: &[Env],
+    kafka: bool,
+) -> Hardening {
     let sec = spec.security.clone().unwrap_or_default();
     let mut workload_annotations = BTreeMap::new();
     if let Some(a) = &spec.allow_system_namespace {
@@ -983,7 +1505,7 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
     }
     let digest = image.contains("@sha256:");
     if !digest {
-        let why = match unpinned(&image) {
+        let why = match unpinned(image) {
             true => {
                 "the image is not pinned at all (the tag `latest` or none, which gen warns about and --strict refuses); give image as name:version, or name@sha256:digest to pin it by content"
             }
@@ -993,7 +1515,7 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
         };
         scanner_skips.push(("CKV_K8S_43", why.to_string()));
     }
-    if env.iter().any(|e| e.secret.is_some()) {
+    if env.iter().any(|e| matches!(e.source, EnvSource::Secret(_))) {
         scanner_skips.push((
             "CKV_K8S_35",
             "the server reads LicenseKey, ClusterPassword and the truststore password only as options; secretKeyRef keeps them out of the manifest".to_string(),
@@ -1022,9 +1544,16 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
     if let Some(why) = external_secrets(spec, kafka) {
         workload_annotations.insert(format!("{LINT_SKIP_PREFIX}external-ref"), why);
     }
+    Hardening {
+        security,
+        workload_annotations,
+        network_policy_on,
+        digest,
+    }
+}
 
-    let tolerations = spec
-        .tolerations
+fn tolerations(spec: &Spec, c: &mut Check) -> Vec<Toleration> {
+    spec.tolerations
         .iter()
         .enumerate()
         .map(|(i, t)| {
@@ -1064,155 +1593,39 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
                 toleration_seconds: t.toleration_seconds,
             }
         })
-        .collect();
-    let node_selector = check_labels(c, "nodeSelector", &spec.node_selector);
-    for (i, s) in spec.image_pull_secrets.iter().enumerate() {
-        check_name(c, &format!("imagePullSecrets[{i}]"), s, 253, false);
-    }
+        .collect()
+}
 
-    let lifecycle = production::lifecycle(c, spec);
-    let service = spec.service.clone().unwrap_or_default();
-    let exposure = production::exposure(
-        c,
-        spec,
-        &profile,
-        &name,
-        &namespace,
-        lifecycle.drain_seconds,
-    );
-    let user_annotations = check_annotations(c, "service.annotations", &service.annotations);
-    let client_annotations =
-        production::client_annotations(c, exposure.annotations, user_annotations, &lifecycle);
-    let client_service = ClientService {
-        name: format!("{name}-cs"),
-        kind: exposure.kind,
-        port: exposure.port,
-        target_port: CLIENT_PORT,
-        annotations: client_annotations,
-        nlb_tls: exposure.nlb_tls,
-    };
-    if let Some(names) = production::reload_secrets(c, spec) {
-        workload_annotations.insert(production::RELOADER.to_string(), names);
-    }
-    let egress = production::egress(c, spec, network_policy_on);
-
-    let sa_annotations = spec
-        .service_account
-        .as_ref()
-        .map(|s| check_annotations(c, "serviceAccount.annotations", &s.annotations));
-
-    // The PDB: keep the seeds up (native), or lose at most one stateless replica (kafka).
-    let pdb = Pdb {
-        name: format!("{name}-pdb"),
-        min_available: seed_count,
-        max_unavailable: if kafka { Some(1) } else { None },
-    };
-    let floor = hpa.as_ref().map_or(replicas, |h| h.min);
+/// The PDB: keep the seeds up (native), or lose at most one stateless replica (kafka).
+fn pdb(
+    c: &mut Check,
+    name: &str,
+    kafka: bool,
+    seed_count: Option<u32>,
+    hpa: Option<&Hpa>,
+    replicas: u32,
+) -> Pdb {
+    let floor = hpa.map_or(replicas, |h| h.min);
     if let Some(seeds) = seed_count
         && seeds == floor
     {
-        let (field, what) = if hpa.is_some() {
-            ("autoscale.min", "autoscale.min")
+        let field = if hpa.is_some() {
+            "autoscale.min"
         } else {
-            ("replicas", "replicas")
+            "replicas"
         };
         c.warn(
-                field,
-                format!(
-                    "the PodDisruptionBudget keeps {seeds} seed members available and {what} is {floor}: no voluntary eviction is possible, so node drains hang; run more members than seeds"
-                ),
-            );
+            field,
+            format!(
+                "the PodDisruptionBudget keeps {seeds} seed members available and {field} is {floor}: no voluntary eviction is possible, so node drains hang; run more members than seeds"
+            ),
+        );
     }
-
-    let create_namespace = !opts.no_namespace && spec.create_namespace != Some(false);
-    let (ns_labels, ns_annotations) =
-        production::namespace_metadata(c, &profile, create_namespace, &namespace, &spec.annotations);
-
-    let route = profile.route.as_ref().map(|r| Route {
-        name: name.clone(),
-        annotations: r.annotations.clone(),
-        termination: r.termination.clone(),
-        insecure_edge_termination_policy: r.insecure_edge_termination_policy.clone(),
-        host: exposure.route_host.clone(),
-    });
-    let empty = BTreeMap::new();
-    let metadata = validate::Metadata {
-        labels: &labels,
-        namespace_labels: create_namespace,
-        annotations: &annotations,
-        service: &client_service.annotations,
-        service_user: &service.annotations,
-        service_account: sa_annotations.as_ref().unwrap_or(&empty),
-        pod: &pod_annotations,
-        pod_user: &spec.pod_annotations,
-        workload: &workload_annotations,
-        route: route.as_ref().map_or(&empty, |r| &r.annotations),
-    };
-    for (field, key, why) in metadata.problems() {
-        match key {
-            Some(k) => c.error_key(field, &k, why),
-            None => c.error(field, why),
-        }
+    Pdb {
+        name: format!("{name}-pdb"),
+        min_available: seed_count,
+        max_unavailable: if kafka { Some(1) } else { None },
     }
-
-    Some(Model {
-        namespace_object: create_namespace.then_some(NamespaceObject {
-            pod_security: "restricted",
-            labels: ns_labels,
-            annotations: ns_annotations,
-        }),
-        labels,
-        selector,
-        annotations,
-        pod_labels,
-        pod_annotations,
-        image,
-        service_account: ServiceAccount {
-            name: name.clone(),
-            annotations: sa_annotations.unwrap_or_default(),
-        },
-        jaas_secret,
-        client_service,
-        headless_service: (!kafka).then(|| headless.clone()),
-        cluster_ports,
-        metrics,
-        workload: Workload {
-            kind: if kafka { "Deployment" } else { "StatefulSet" },
-            name: name.clone(),
-            replicas: if hpa.is_some() { None } else { Some(replicas) },
-            service_name: (!kafka).then_some(headless),
-            annotations: workload_annotations,
-            container: Container {
-                name: "migratorydata",
-                image_pull_policy: if digest { "IfNotPresent" } else { "Always" },
-                ports,
-                env,
-                cpu,
-                memory,
-                ephemeral: production::ephemeral(c, spec),
-                mounts,
-            },
-            volumes,
-            security,
-            node_selector,
-            tolerations,
-            image_pull_secrets: spec.image_pull_secrets.clone(),
-        },
-        pdb,
-        hpa,
-        route,
-        network_policy: network_policy_on.then(|| name.clone()),
-        egress,
-        lifecycle,
-        scheduling: production::scheduling(spec),
-        ingress: exposure.ingress,
-        http_route: exposure.http_route,
-        cluster_members,
-        seed_count,
-        platform: platform.as_str(),
-        name,
-        namespace,
-    })
 }
 
 /// A system namespace (`default`, `kube-*`, `openshift*`) only on purpose: never relabelled by
@@ -1237,20 +1650,8 @@ fn check_system_namespace(c: &mut Check, spec: &Spec, opts: &Options, namespace:
     }
 }
 
-/// Kafka options, the JAAS Secret (name, and contents when gen renders it) and the
-/// truststore (Secret name, key).
-#[allow(clippy::type_complexity)]
-fn kafka_options(
-    c: &mut Check,
-    b: &crate::spec::Backplane,
-    name: &str,
-    opts: &Options,
-    env: &mut Vec<Env>,
-) -> (
-    Vec<String>,
-    Option<(String, Option<Secret>)>,
-    Option<(String, String)>,
-) {
+/// At least one bootstrap server, each `host:port`; at least one topic, each a topic name.
+fn check_brokers_and_topics(c: &mut Check, b: &crate::spec::Backplane) {
     if b.bootstrap_servers.is_empty() {
         c.error(
             "backplane.bootstrapServers",
@@ -1276,6 +1677,23 @@ fn kafka_options(
             c.error(&format!("backplane.topics[{i}]"), why);
         }
     }
+}
+
+/// Kafka options, the JAAS Secret (name, and contents when gen renders it) and the
+/// truststore (Secret name, key).
+#[allow(clippy::type_complexity)]
+fn kafka_options(
+    c: &mut Check,
+    b: &crate::spec::Backplane,
+    name: &str,
+    opts: &Options,
+    env: &mut Vec<Env>,
+) -> (
+    Vec<String>,
+    Option<(String, Option<Secret>)>,
+    Option<(String, String)>,
+) {
+    check_brokers_and_topics(c, b);
     let protocol = b.security_protocol.unwrap_or(SecurityProtocol::Plaintext);
     let mut o = vec![
         format!("-Dbootstrap.servers={}", b.bootstrap_servers.join(",")),
@@ -1361,9 +1779,7 @@ fn kafka_options(
         };
         env.push(Env {
             name: "KAFKA_TRUSTSTORE_PASSWORD",
-            value: None,
-            field_path: None,
-            secret: Some(SecretRef {
+            source: EnvSource::Secret(SecretRef {
                 name: t.secret_name.clone(),
                 key: password_key,
             }),
@@ -1914,7 +2330,7 @@ mod tests {
             .find(|e| e.name == "MIGRATORYDATA_KAFKA_EXTRA_OPTS")
             .unwrap();
         assert_eq!(
-            kafka.value.as_deref(),
+            kafka.value(),
             Some(
                 "-Dbootstrap.servers=evhns-migratorydata.servicebus.windows.net:9093 -Dtopics=vehicles -Dsecurity.protocol=SASL_SSL -Dsasl.mechanism=PLAIN -Djava.security.auth.login.config=/migratorydata/secrets/jaas.config"
             )
@@ -1962,10 +2378,7 @@ mod tests {
             .find(|e| e.name == "MIGRATORYDATA_EXTRA_OPTS")
             .unwrap();
         assert!(
-            opts.value
-                .as_deref()
-                .unwrap()
-                .starts_with("-DMemory=768MB "),
+            opts.value().unwrap().starts_with("-DMemory=768MB "),
             "{opts:?}"
         );
         let mut s = spec();

@@ -354,7 +354,10 @@ pub(crate) fn namespace_metadata(
     let argo = "argocd.argoproj.io/sync-options";
     annotations.insert(
         argo.to_string(),
-        merge_sync_options("Prune=false,Delete=false", user.get(argo).map(String::as_str)),
+        merge_sync_options(
+            "Prune=false,Delete=false",
+            user.get(argo).map(String::as_str),
+        ),
     );
     // The user's own Flux setting (from `annotations`) stands as written.
     let flux = "kustomize.toolkit.fluxcd.io/prune";
@@ -379,7 +382,13 @@ fn merge_sync_options(ours: &str, user: Option<&str>) -> String {
     }
     options
         .iter()
-        .map(|(k, v)| if v.is_empty() { k.clone() } else { format!("{k}={v}") })
+        .map(|(k, v)| {
+            if v.is_empty() {
+                k.clone()
+            } else {
+                format!("{k}={v}")
+            }
+        })
         .collect::<Vec<_>>()
         .join(",")
 }
@@ -673,9 +682,15 @@ mod tests {
     #[test]
     fn sync_options_merge_with_the_users() {
         let merge = super::merge_sync_options;
-        assert_eq!(merge("Prune=false,Delete=false", None), "Prune=false,Delete=false");
         assert_eq!(
-            merge("Prune=false,Delete=false", Some("ServerSideApply=true, Prune=true")),
+            merge("Prune=false,Delete=false", None),
+            "Prune=false,Delete=false"
+        );
+        assert_eq!(
+            merge(
+                "Prune=false,Delete=false",
+                Some("ServerSideApply=true, Prune=true")
+            ),
             "Prune=true,Delete=false,ServerSideApply=true"
         );
         assert_eq!(merge("Prune=false", Some("")), "Prune=false");

@@ -184,7 +184,7 @@ pub fn render(model: &Model) -> Result<Vec<Document>, Error> {
         plan.push(("Service", "service-metrics.yaml.j2", m.service_name.clone()));
     }
     plan.push((
-        model.workload.kind,
+        model.workload.kind.as_str(),
         "workload.yaml.j2",
         model.workload.name.clone(),
     ));

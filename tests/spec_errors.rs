@@ -295,3 +295,15 @@ fn an_empty_namespace_is_refused_at_its_field() {
         "namespace",
     );
 }
+
+#[test]
+fn a_dotted_label_key_is_located_at_its_own_line() {
+    // `example.com/team` holds a dot: its path is built key by key, so the error points at the
+    // bad key's line (6), not at `team: ok` on line 5 as a dotted-string path would.
+    fails(
+        &format!("{BASE}labels:\n  team: ok\n  example.com/team: \"-bad-\"\n"),
+        "labels[\"example.com/team\"]",
+        6,
+        "`-bad-` is not a label value",
+    );
+}
