@@ -2,7 +2,7 @@
 """Generates k8s_required_v1_33.rs: the required fields of the Kubernetes kinds `gen` types.
 
 k8s-openapi fills a missing required field with its default instead of failing, so
-src/typed.rs walks the document against this table to report them. The table is read from
+src/typed/kinds.rs walks the document against this table to report them. The table is read from
 k8s-openapi's own generated sources (their `"required"` lists and field types), minus what
 the API server does not demand of a manifest: `metadata` and `status` of a top-level object,
 and the `name` fields k8s-openapi marks "effectively required, but ... allowed to be empty".

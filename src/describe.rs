@@ -12,6 +12,7 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::model::{CLIENT_PORT, JAAS_DIR, JAAS_KEY, Model, TRUSTSTORE_DIR};
 use crate::render::Document;
+use crate::server_options;
 use crate::spec::ServiceType;
 
 /// The diagram formats `gen describe --diagram` prints.
@@ -430,28 +431,25 @@ struct Kafka {
 }
 
 fn kafka(m: &Model) -> Option<Kafka> {
-    let opts = m
+    let value = m
         .workload
         .container
         .env
         .iter()
-        .find(|e| e.name == "MIGRATORYDATA_KAFKA_EXTRA_OPTS")?
+        .find(|e| e.name == server_options::KAFKA_EXTRA_OPTS)?
         .value()?;
-    let get = |key: &str| {
-        opts.split(' ')
-            .find_map(|o| o.strip_prefix(key))
-            .map(str::to_string)
-    };
-    let list = |key: &str| {
-        get(key)
+    let opts = server_options::parse(value);
+    let get = |name: &str| server_options::last(&opts, name).map(str::to_string);
+    let list = |name: &str| {
+        get(name)
             .map(|v| v.split(',').map(str::to_string).collect())
             .unwrap_or_default()
     };
     Some(Kafka {
-        servers: list("-Dbootstrap.servers="),
-        topics: list("-Dtopics="),
-        protocol: get("-Dsecurity.protocol=").unwrap_or_else(|| "PLAINTEXT".to_string()),
-        mechanism: get("-Dsasl.mechanism="),
+        servers: list("bootstrap.servers"),
+        topics: list("topics"),
+        protocol: get("security.protocol").unwrap_or_else(|| "PLAINTEXT".to_string()),
+        mechanism: get("sasl.mechanism"),
     })
 }
 

@@ -24,6 +24,7 @@ pub mod quantity;
 pub mod redact;
 pub mod render;
 pub mod schema;
+pub mod server_options;
 pub mod source;
 pub mod spec;
 pub mod suggest;

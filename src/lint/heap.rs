@@ -1,10 +1,11 @@
 //! `md-heap-limit`: the server's `-DMemory` heap against its container's memory limit.
 
 use super::Out;
-use super::md::{EXTRA, env_value, last, options};
+use super::md::env_value;
 use super::model::Model;
 use super::rules::RuleDoc;
 use crate::diag::Severity;
+use crate::server_options::{EXTRA_OPTS as EXTRA, last, parse as options};
 
 const ID: &str = "md-heap-limit";
 

@@ -9,10 +9,10 @@ use super::Out;
 use super::drain::{fewest, hpas, scaled};
 use super::model::{At, Model, Workload};
 use super::refs::has_key;
+use crate::server_options::{
+    EXTRA_OPTS as EXTRA, KAFKA_EXTRA_OPTS as KAFKA, last, parse as options,
+};
 use crate::typed::Object;
-
-pub(crate) const EXTRA: &str = "MIGRATORYDATA_EXTRA_OPTS";
-const KAFKA: &str = "MIGRATORYDATA_KAFKA_EXTRA_OPTS";
 
 /// One server container: where its options are and what they say.
 struct Server<'a> {
@@ -39,20 +39,6 @@ impl<'a> Server<'a> {
     fn env_path(&self, index: usize) -> String {
         format!("{}.env[{index}].value", self.at)
     }
-}
-
-pub(crate) fn last<'a>(opts: &[(&'a str, &'a str)], name: &str) -> Option<&'a str> {
-    opts.iter().rev().find(|(n, _)| *n == name).map(|(_, v)| *v)
-}
-
-/// The `-DName=value` words of an options variable (other words are skipped here and
-/// reported by `md-option-space`).
-pub(crate) fn options(value: &str) -> Vec<(&str, &str)> {
-    value
-        .split_ascii_whitespace()
-        .filter_map(|w| w.strip_prefix("-D"))
-        .map(|w| w.split_once('=').unwrap_or((w, "")))
-        .collect()
 }
 
 /// The literal value of env var `name` in the container, if it is one.
