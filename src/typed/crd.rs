@@ -10,6 +10,31 @@ use k8s_openapi::{Metadata, NamespaceResourceScope, Resource};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+/// `Resource` and `Metadata` for a namespaced custom resource typed here: what k8s-openapi
+/// derives for its own kinds.
+macro_rules! namespaced_resource {
+    ($ty:ident, $group:literal, $version:literal, $kind:literal, $plural:literal) => {
+        impl Resource for $ty {
+            const API_VERSION: &'static str = concat!($group, "/", $version);
+            const GROUP: &'static str = $group;
+            const KIND: &'static str = $kind;
+            const VERSION: &'static str = $version;
+            const URL_PATH_SEGMENT: &'static str = $plural;
+            type Scope = NamespaceResourceScope;
+        }
+
+        impl Metadata for $ty {
+            type Ty = ObjectMeta;
+            fn metadata(&self) -> &ObjectMeta {
+                &self.metadata
+            }
+            fn metadata_mut(&mut self) -> &mut ObjectMeta {
+                &mut self.metadata
+            }
+        }
+    };
+}
+
 // ---------------------------------------------------------------------------------------
 // Route (route.openshift.io/v1)
 // ---------------------------------------------------------------------------------------
@@ -104,24 +129,7 @@ pub enum WildcardPolicy {
     Unset,
 }
 
-impl Resource for Route {
-    const API_VERSION: &'static str = "route.openshift.io/v1";
-    const GROUP: &'static str = "route.openshift.io";
-    const KIND: &'static str = "Route";
-    const VERSION: &'static str = "v1";
-    const URL_PATH_SEGMENT: &'static str = "routes";
-    type Scope = NamespaceResourceScope;
-}
-
-impl Metadata for Route {
-    type Ty = ObjectMeta;
-    fn metadata(&self) -> &ObjectMeta {
-        &self.metadata
-    }
-    fn metadata_mut(&mut self) -> &mut ObjectMeta {
-        &mut self.metadata
-    }
-}
+namespaced_resource!(Route, "route.openshift.io", "v1", "Route", "routes");
 
 // ---------------------------------------------------------------------------------------
 // ServiceMonitor (monitoring.coreos.com/v1)
@@ -350,24 +358,13 @@ pub enum ServiceDiscoveryRole {
     EndpointSlice,
 }
 
-impl Resource for ServiceMonitor {
-    const API_VERSION: &'static str = "monitoring.coreos.com/v1";
-    const GROUP: &'static str = "monitoring.coreos.com";
-    const KIND: &'static str = "ServiceMonitor";
-    const VERSION: &'static str = "v1";
-    const URL_PATH_SEGMENT: &'static str = "servicemonitors";
-    type Scope = NamespaceResourceScope;
-}
-
-impl Metadata for ServiceMonitor {
-    type Ty = ObjectMeta;
-    fn metadata(&self) -> &ObjectMeta {
-        &self.metadata
-    }
-    fn metadata_mut(&mut self) -> &mut ObjectMeta {
-        &mut self.metadata
-    }
-}
+namespaced_resource!(
+    ServiceMonitor,
+    "monitoring.coreos.com",
+    "v1",
+    "ServiceMonitor",
+    "servicemonitors"
+);
 
 // ---------------------------------------------------------------------------------------
 // HTTPRoute (gateway.networking.k8s.io/v1)
@@ -409,21 +406,10 @@ pub struct ParentReference {
     pub port: Option<i32>,
 }
 
-impl Resource for HttpRoute {
-    const API_VERSION: &'static str = "gateway.networking.k8s.io/v1";
-    const GROUP: &'static str = "gateway.networking.k8s.io";
-    const KIND: &'static str = "HTTPRoute";
-    const VERSION: &'static str = "v1";
-    const URL_PATH_SEGMENT: &'static str = "httproutes";
-    type Scope = NamespaceResourceScope;
-}
-
-impl Metadata for HttpRoute {
-    type Ty = ObjectMeta;
-    fn metadata(&self) -> &ObjectMeta {
-        &self.metadata
-    }
-    fn metadata_mut(&mut self) -> &mut ObjectMeta {
-        &mut self.metadata
-    }
-}
+namespaced_resource!(
+    HttpRoute,
+    "gateway.networking.k8s.io",
+    "v1",
+    "HTTPRoute",
+    "httproutes"
+);
