@@ -780,23 +780,50 @@ fn lint_command(args: &LintArgs, out: &mut Output) -> i32 {
             return 1;
         }
     };
-    // Every input is weighed before any is parsed; the weighing is a pass of the YAML parser,
-    // so many files are weighed on every core. The first breach, in input order, is reported.
-    let budget = args.budget.into();
-    let inputs: Vec<&crate::lint::Input> = collected.sets.iter().flat_map(|s| &s.inputs).collect();
-    let breaches = crate::par_map(&inputs, 16, |_, input| {
-        crate::budget::check(&input.text, &budget).err()
+    // Every input is weighed against the budget before it is read, but most need no parser
+    // for it: one too short to reach any limit, with no alias, is only nested too deep if the
+    // reader finds it so, and then it is weighed after all (`linted.bounded`). The others are
+    // weighed first, on every core. The first breach in input order is what is reported.
+    let budget: crate::budget::Budget = args.budget.into();
+    let sets = &collected.sets;
+    let inputs: Vec<((usize, usize), &crate::lint::Input)> = sets
+        .iter()
+        .enumerate()
+        .flat_map(|(s, set)| set.inputs.iter().enumerate().map(move |(i, x)| ((s, i), x)))
+        .collect();
+    let weigh = |input: &crate::lint::Input| crate::budget::check(&input.text, &budget).err();
+    let breaches = crate::par_map(&inputs, 16, |_, (_, input)| {
+        if crate::budget::within_unparsed(&input.text, &budget) {
+            None
+        } else {
+            weigh(input)
+        }
     });
-    if let Some((input, b)) = inputs.iter().zip(breaches).find_map(|(i, b)| Some((i, b?))) {
+    let report = |out: &mut Output, input: &crate::lint::Input, b| {
         out.diagnostic(&budget_error(&input.name, "cannot lint", &b), None);
-        return 1;
+        1
+    };
+    if let Some((k, b)) = breaches
+        .into_iter()
+        .enumerate()
+        .find_map(|(k, b)| Some((k, b?)))
+    {
+        // An input before it that was not weighed may be nested too deep: that one is first.
+        let earlier = inputs[..k].iter().find_map(|(_, x)| Some((*x, weigh(x)?)));
+        let (input, b) = earlier.unwrap_or((inputs[k].1, b));
+        return report(out, input, b);
     }
     let opts = crate::lint::Options {
         platform_openshift: matches!(args.platform, Some(PlatformArg::Openshift)),
         crd_schemas: true,
         pss: args.pss.map(Into::into),
+        max_depth: budget.max_depth,
     };
-    let mut linted = crate::lint::lint_all(&collected.sets, &opts);
+    let mut linted = crate::lint::lint_all(sets, &opts);
+    let mut deep = linted.bounded.iter().map(|&(s, i)| &sets[s].inputs[i]);
+    if let Some((input, b)) = deep.find_map(|x| Some((x, weigh(x)?))) {
+        return report(out, input, b);
+    }
     if args.strict {
         crate::lint::make_strict(&mut linted.findings);
     }
@@ -808,7 +835,6 @@ fn lint_command(args: &LintArgs, out: &mut Output) -> i32 {
     };
     let mut style = out.style;
     style.color = style.color && std::io::stdout().is_terminal();
-    let sets = &collected.sets;
     out.stdout(&crate::lint::report(&linted.findings, sets, format, style));
     let unchecked = crate::lint::unchecked(&collected.named, &linted.objects);
     for e in &unchecked {

@@ -111,6 +111,60 @@ struct Open {
     weight: Weight,
 }
 
+/// Whether `text` is within `budget` on every count but nesting, judged from its bytes
+/// alone, without parsing: `false` means "parse it with [`check`]", not "over budget".
+///
+/// It holds when no alias can occur (no `*` where a node may start), so nothing expands, and
+/// the text is too short to reach the other limits: a scalar's value is at most 1.5 times
+/// its text (the escapes `\L` and `\P` are two bytes for three), a YAML node takes at least
+/// two thirds of a byte (`[:,:]`, an empty key and value per `:,`, is the densest), and a
+/// document needs a line starting `---` or `...` after the first. Nesting is left to the
+/// reader that builds the documents: it stops at the same depth ([`crate::lint`] does, and
+/// then weighs the input with [`check`] for the exact breach). `gen lint` reads most files
+/// this way: the full check is a second pass of the YAML parser, as costly as the reading.
+pub fn within_unparsed(text: &str, budget: &Budget) -> bool {
+    let len = text.len() as u64;
+    len.saturating_mul(3) / 2 <= budget.max_expanded_bytes
+        && len.saturating_mul(3) / 2 + 1 <= budget.max_nodes
+        && documents_at_most(text) <= budget.max_documents
+        && !may_hold_alias(text)
+}
+
+/// An upper bound on the documents in `text`: one, and one more per line that starts with a
+/// document marker (some may sit inside a block scalar; that only raises the bound).
+fn documents_at_most(text: &str) -> u64 {
+    let bytes = text.as_bytes();
+    let starts = std::iter::once(0).chain(
+        bytes
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| matches!(b, b'\n' | b'\r'))
+            .map(|(i, _)| i + 1),
+    );
+    let markers = starts
+        .filter(|&i| {
+            let rest = &bytes[i.min(bytes.len())..];
+            rest.starts_with(b"---") || rest.starts_with(b"...")
+        })
+        .count() as u64;
+    1 + markers
+}
+
+/// Whether `text` has a `*` where an alias could be: at the start, after a blank or a line
+/// break, or after a flow indicator (`[`, `{`, `,`, and `:` after a JSON-like key). Inside
+/// quotes such a `*` is text, not an alias; counting it only sends the input to [`check`].
+fn may_hold_alias(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().any(|(i, &b)| {
+        b == b'*'
+            && (i == 0
+                || matches!(
+                    bytes[i - 1],
+                    b' ' | b'\t' | b'\n' | b'\r' | b'[' | b'{' | b',' | b':'
+                ))
+    })
+}
+
 /// Checks `text` (a stream of any number of documents) against `budget`. Syntax errors are
 /// not this check's business: the document holding one is skipped here and reported by the
 /// reader that builds it.
@@ -281,6 +335,77 @@ mod tests {
         let e = check(&text, &b).unwrap_err();
         assert!(e.message.contains("more than 40000 bytes"), "{e:?}");
         assert_eq!(check(&text, &DEFAULT), Ok(()));
+    }
+
+    /// Dense and tricky inputs: whenever the byte-level judgement says "within", the parser's
+    /// full weighing must agree, on budgets as tight as the text allows.
+    #[test]
+    fn within_unparsed_never_passes_what_check_refuses() {
+        let dense = [
+            "[:,:,:,:,:,:,:,:,:,:,:,:,:,:,:,:]",
+            "{:,:,:,:,:,:,:,:,:,:,:,:}",
+            "[a,b,c,d,e,f,g,h,i,j,k,l,m,n,o]",
+            "-\n-\n-\n-\n-\n-\n-\n",
+            "?\n?\n?\n?\n?\n",
+            "- - - - - - - - - - x\n",
+            "[[],[],[],[],[],[],[]]",
+            "a:\nb:\nc:\nd:\ne:\n",
+            "\"\\L\\L\\L\\L\\P\\P\\P\\P\"",
+            "---\n---\n---\n...\n---\n",
+            "--- a\n--- b\n--- c\n",
+            "a\r---\rb\r---\rc\r",
+            "{? a, ? b, ? c, ? d}",
+            "k: [1, 2, 3]\nl: {a: 1, b: 2}\n",
+        ];
+        for text in dense {
+            for nodes in 1..80 {
+                for bytes in [1, 4, 8, 16, 32, 64, 1000] {
+                    for documents in 1..8 {
+                        let b = Budget {
+                            max_expanded_bytes: bytes,
+                            max_nodes: nodes,
+                            max_aliases: 0,
+                            max_depth: 128,
+                            max_documents: documents,
+                        };
+                        if within_unparsed(text, &b) {
+                            assert_eq!(check(text, &b), Ok(()), "{text:?} under {b:?}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn within_unparsed_leaves_anything_alias_like_to_the_parser() {
+        for text in [
+            "a: &x 1\nb: *x\n",
+            "[*x]",
+            "{a: 1,*x : 2}",
+            "*x",
+            "{\"a\":*x}",
+        ] {
+            assert!(!within_unparsed(text, &DEFAULT), "{text:?}");
+        }
+        // `"*"` and `x*y` cannot be aliases; ` *` after a blank might be (inside quotes it is
+        // text, but the bytes alone do not tell).
+        assert!(within_unparsed("a: \"*\"\nb: x*y\n", &DEFAULT));
+        assert!(!within_unparsed("cron: \"5 * * * *\"\n", &DEFAULT));
+        assert!(!within_unparsed(
+            "a\n---\nb\n",
+            &Budget {
+                max_documents: 1,
+                ..DEFAULT
+            }
+        ));
+        assert!(within_unparsed(
+            "a\n---\nb\n",
+            &Budget {
+                max_documents: 2,
+                ..DEFAULT
+            }
+        ));
     }
 
     #[test]

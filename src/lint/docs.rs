@@ -94,6 +94,9 @@ pub(crate) struct Parsed {
     pub chunks: Vec<Chunk>,
     pub docs: Vec<Doc>,
     pub hits: Vec<Hit>,
+    /// Inputs (indices into the set's) a document of which the reader stopped at one of its
+    /// bounds: the caller weighs them against the input budget.
+    pub bounded: Vec<usize>,
 }
 
 /// Chunks past this many are parsed on several threads.
@@ -117,7 +120,10 @@ pub(crate) fn parse_set(set: &Set, opts: &Options) -> Parsed {
         chunks,
         ..Parsed::default()
     };
-    for r in results {
+    for (r, c) in results.into_iter().zip(&parsed.chunks) {
+        if r.bounded && parsed.bounded.last() != Some(&c.input) {
+            parsed.bounded.push(c.input);
+        }
         let base = parsed.docs.len();
         parsed.docs.extend(r.docs);
         for mut h in r.hits {
@@ -196,19 +202,23 @@ pub(crate) fn split(text: &str, input: usize, chunks: &mut Vec<Chunk>) {
 struct Parsing {
     docs: Vec<Doc>,
     hits: Vec<Hit>,
+    /// The reader stopped at one of its bounds.
+    bounded: bool,
 }
 
 fn parse_chunk(text: &str, chunk: usize, opts: &Options) -> Parsing {
     let mut parsing = Parsing {
         docs: Vec::new(),
         hits: Vec::new(),
+        bounded: false,
     };
     if !has_content(text) {
         return parsing;
     }
-    let value = match super::yaml::load(text) {
+    let value = match super::yaml::load_nested(text, opts.max_depth) {
         Ok(v) => v,
         Err(e) => {
+            parsing.bounded = e.limit;
             parsing.hits.push(Hit {
                 chunk,
                 doc: None,

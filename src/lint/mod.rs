@@ -78,7 +78,7 @@ impl Set {
 }
 
 /// What to check beyond the manifests themselves.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Options {
     /// The target is OpenShift even without a Route in the set (`--platform openshift`).
     pub platform_openshift: bool,
@@ -88,6 +88,20 @@ pub struct Options {
     /// The Pod Security level enforced on a namespace whose Namespace object is not in the
     /// set (`--pss`); `None`: such pods get no Pod Security finding.
     pub pss: Option<PssLevel>,
+    /// Deepest nesting read (`--max-depth`); a document past it is weighed against the input
+    /// budget by the caller ([`Linted::bounded`]).
+    pub max_depth: usize,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            platform_openshift: false,
+            crd_schemas: false,
+            pss: None,
+            max_depth: crate::budget::DEFAULT.max_depth,
+        }
+    }
 }
 
 /// A Pod Security Standard level, least to most restrictive.
@@ -145,20 +159,27 @@ pub struct Linted {
     /// `objects[set][input]`: objects (List items counted one by one) the input held, and
     /// documents of it that are not valid YAML.
     pub objects: Vec<Vec<usize>>,
+    /// `(set, input)` of each input a document of which the reader stopped at one of its
+    /// bounds (nesting, size), in input order: the caller weighs them against the budget.
+    pub bounded: Vec<(usize, usize)>,
 }
 
 /// Lints every set, spreading the sets over the machine's cores, and counts the objects of
 /// each input (an input with none checked nothing: `gen lint` fails on it).
 pub fn lint_all(sets: &[Set], opts: &Options) -> Linted {
     let mut linted = Linted::default();
-    for (findings, objects) in crate::par_map(sets, 2, |_, s| lint_counted(s, opts)) {
+    for (s, (findings, objects, bounded)) in crate::par_map(sets, 2, |_, s| lint_counted(s, opts))
+        .into_iter()
+        .enumerate()
+    {
         linted.findings.extend(findings);
         linted.objects.push(objects);
+        linted.bounded.extend(bounded.into_iter().map(|i| (s, i)));
     }
     linted
 }
 
-fn lint_counted(set: &Set, opts: &Options) -> (Vec<Finding>, Vec<usize>) {
+fn lint_counted(set: &Set, opts: &Options) -> (Vec<Finding>, Vec<usize>, Vec<usize>) {
     let mut parsed = docs::parse_set(set, opts);
     // Objects, and documents that did not parse (already an error of their own: the input
     // is not empty).
@@ -194,7 +215,7 @@ fn lint_counted(set: &Set, opts: &Options) -> (Vec<Finding>, Vec<usize>) {
     netpol::check(&model, &mut out);
     heap::check(&model, &mut out);
     let hits = silence(hits, &parsed);
-    (locate(set, &parsed, hits), objects)
+    (locate(set, &parsed, hits), objects, parsed.bounded)
 }
 
 /// Lints every set, spreading the sets over the machine's cores; findings come in set order.

@@ -19,6 +19,8 @@ pub(crate) struct YamlError {
     pub line: usize,
     pub column: usize,
     pub message: String,
+    /// A bound of this reader (nesting, nodes, bytes) stopped it, not the text's syntax.
+    pub limit: bool,
 }
 
 impl YamlError {
@@ -27,6 +29,14 @@ impl YamlError {
             line: m.line().max(1),
             column: m.col() + 1,
             message: message.into(),
+            limit: false,
+        }
+    }
+
+    fn limit(m: &Marker, message: impl Into<String>) -> YamlError {
+        YamlError {
+            limit: true,
+            ..YamlError::at(m, message)
         }
     }
 }
@@ -34,7 +44,7 @@ impl YamlError {
 /// Most nodes one document may hold, aliases expanded.
 const MAX_NODES: usize = 2_000_000;
 /// Deepest nesting accepted.
-const MAX_DEPTH: usize = 128;
+pub(crate) const MAX_DEPTH: usize = 128;
 /// Most bytes of scalar text one document may expand to: gen lint weighs every input against
 /// its budget ([`crate::budget`]) first; this bounds any other caller.
 const MAX_BYTES: u64 = crate::budget::DEFAULT.max_expanded_bytes;
@@ -59,6 +69,12 @@ enum Frame {
 /// Reads the first document of `text` (`Value::Null` for an empty one). More than one
 /// document is an error: the caller splits streams.
 pub(crate) fn load(text: &str) -> Result<Value, YamlError> {
+    load_nested(text, MAX_DEPTH)
+}
+
+/// [`load`], nested at most `max_depth` levels (and never more than [`MAX_DEPTH`]).
+pub(crate) fn load_nested(text: &str, max_depth: usize) -> Result<Value, YamlError> {
+    let max_depth = max_depth.min(MAX_DEPTH);
     let mut options = Options::default();
     options.set_emit_comments(false);
     let parser = Parser::new_from_str_with_options(text, options);
@@ -84,10 +100,10 @@ pub(crate) fn load(text: &str) -> Result<Value, YamlError> {
                 continue;
             }
             Event::SequenceStart(_, anchor, _) => {
-                if stack.len() >= MAX_DEPTH {
-                    return Err(YamlError::at(
+                if stack.len() >= max_depth {
+                    return Err(YamlError::limit(
                         &at,
-                        format!("nested deeper than {MAX_DEPTH} levels"),
+                        format!("nested deeper than {max_depth} levels"),
                     ));
                 }
                 key_must_be_scalar(&stack, &at)?;
@@ -98,10 +114,10 @@ pub(crate) fn load(text: &str) -> Result<Value, YamlError> {
                 continue;
             }
             Event::MappingStart(_, anchor, _) => {
-                if stack.len() >= MAX_DEPTH {
-                    return Err(YamlError::at(
+                if stack.len() >= max_depth {
+                    return Err(YamlError::limit(
                         &at,
-                        format!("nested deeper than {MAX_DEPTH} levels"),
+                        format!("nested deeper than {max_depth} levels"),
                     ));
                 }
                 key_must_be_scalar(&stack, &at)?;
@@ -165,13 +181,13 @@ pub(crate) fn load(text: &str) -> Result<Value, YamlError> {
                 nodes = nodes.saturating_add(n);
                 bytes = bytes.saturating_add(b);
                 if nodes > MAX_NODES {
-                    return Err(YamlError::at(
+                    return Err(YamlError::limit(
                         &at,
                         format!("more than {MAX_NODES} nodes once aliases are expanded"),
                     ));
                 }
                 if bytes > MAX_BYTES {
-                    return Err(YamlError::at(
+                    return Err(YamlError::limit(
                         &at,
                         format!("more than {MAX_BYTES} bytes of text once aliases are expanded"),
                     ));
@@ -193,7 +209,10 @@ pub(crate) fn load(text: &str) -> Result<Value, YamlError> {
         };
         nodes += 1;
         if nodes > MAX_NODES {
-            return Err(YamlError::at(&at, format!("more than {MAX_NODES} nodes")));
+            return Err(YamlError::limit(
+                &at,
+                format!("more than {MAX_NODES} nodes"),
+            ));
         }
         if anchor > 0 {
             anchors.push((anchor, value.clone()));
