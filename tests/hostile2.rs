@@ -108,6 +108,65 @@ fn every_budget_limit_names_its_flag_and_can_be_raised() {
     }
 }
 
+/// Most inputs are not weighed with a parser before lint reads them (they cannot reach the
+/// limits but nesting); lint's reader stops at `--max-depth` and the input is weighed then. The
+/// verdict is the same as for an input weighed first, and the first breach in input order wins.
+#[test]
+fn nesting_past_the_budget_is_found_in_inputs_read_without_weighing() {
+    let dir = tempfile::tempdir().unwrap();
+    let deep =
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata: {}\n---\nx: [[[[1]]]]\n";
+    std::fs::write(dir.path().join("a-deep.yaml"), deep).unwrap();
+    let aliased = "x: &a [1]\ny: [*a, *a, *a]\n";
+    std::fs::write(dir.path().join("b-aliases.yaml"), aliased).unwrap();
+    let out = run_in(dir.path(), &["lint", "a-deep.yaml", "--max-depth", "3"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(out.stdout, "");
+    assert!(
+        out.stderr.contains("a-deep.yaml:7:6") && out.stderr.contains("--max-depth"),
+        "{}",
+        out.stderr
+    );
+    // The aliased file breaches --max-aliases and is weighed first, but the deep file comes
+    // before it on the command line: its breach is the one reported.
+    let both = [
+        "lint",
+        "a-deep.yaml",
+        "b-aliases.yaml",
+        "--max-depth",
+        "3",
+        "--max-aliases",
+        "2",
+    ];
+    let out = run_in(dir.path(), &both);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("--max-depth") && !out.stderr.contains("--max-aliases"),
+        "{}",
+        out.stderr
+    );
+    let out = run_in(
+        dir.path(),
+        &[
+            "lint",
+            "b-aliases.yaml",
+            "a-deep.yaml",
+            "--max-depth",
+            "3",
+            "--max-aliases",
+            "2",
+        ],
+    );
+    assert!(
+        out.stderr.contains("--max-aliases") && !out.stderr.contains("--max-depth"),
+        "{}",
+        out.stderr
+    );
+    // The document's mapping and four sequences: five levels.
+    let out = run_in(dir.path(), &["lint", "a-deep.yaml", "--max-depth", "5"]);
+    assert!(!out.stderr.contains("--max-depth"), "{}", out.stderr);
+}
+
 #[test]
 fn spec_alias_bomb_of_annotations_is_refused_before_rendering() {
     let big = "x".repeat(4 * 1024 * 1024);
