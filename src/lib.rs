@@ -23,11 +23,13 @@ pub mod profile;
 pub mod quantity;
 pub mod redact;
 pub mod render;
+pub mod rules;
 pub mod schema;
 pub mod server_options;
 pub mod source;
 pub mod spec;
 pub mod suggest;
+pub mod syntax;
 pub mod typed;
 pub mod validate;
 

@@ -84,15 +84,15 @@ struct Node {
 
 /// The recorded values of one document, as a tree stored flat (parents before children).
 #[derive(Debug)]
-struct Doc {
+struct DocTree {
     start: Pos,
     nodes: Vec<Node>,
     children: HashMap<(usize, Seg), usize>,
 }
 
-impl Doc {
-    fn new(start: Pos) -> Doc {
-        Doc {
+impl DocTree {
+    fn new(start: Pos) -> DocTree {
+        DocTree {
             start,
             nodes: Vec::new(),
             children: HashMap::new(),
@@ -130,7 +130,7 @@ impl Doc {
 /// Maps field paths to source positions and back, per document of a YAML stream.
 #[derive(Debug)]
 pub struct Locator {
-    docs: Vec<Doc>,
+    docs: Vec<DocTree>,
 }
 
 impl Locator {
@@ -238,9 +238,9 @@ enum Frame {
     },
 }
 
-/// Turns the event stream into [`Doc`]s.
+/// Turns the event stream into [`DocTree`]s.
 struct Walker {
-    docs: Vec<Doc>,
+    docs: Vec<DocTree>,
     stack: Vec<Frame>,
     max_depth: usize,
     /// Collections opened past `max_depth` and not closed yet.
@@ -284,7 +284,7 @@ impl Walker {
     fn start_document(&mut self, span: &Span) {
         self.stack.clear();
         self.overflow = 0;
-        self.docs.push(Doc::new(Pos::from_marker(&span.start)));
+        self.docs.push(DocTree::new(Pos::from_marker(&span.start)));
     }
 
     fn slot(&mut self) -> Slot {

@@ -13,10 +13,12 @@ use serde::Serialize;
 use crate::path::FieldPath;
 use crate::production;
 use crate::profile::Profile;
+use crate::rules::{LINT_SKIP_PREFIX, Rule};
 use crate::spec::{
     BackplaneType, LogLevel, Platform, SecurityProtocol, ServiceType, Spec, TaintEffect,
     TolerationOperator, TruststoreType,
 };
+use crate::syntax::is_dns_label;
 use crate::validate;
 
 pub const DEFAULT_NAME: &str = "migratorydata";
@@ -29,9 +31,6 @@ pub const JAAS_KEY: &str = "jaas.config";
 pub const TRUSTSTORE_DIR: &str = "/migratorydata/truststore";
 pub const LOG_DIR: &str = "/migratorydata/logs";
 pub const COORDINATION_DIR: &str = "/migratorydata/coordination";
-/// Prefix of the annotation that silences one lint rule on one object: the key ends with the
-/// rule id, the value says why.
-pub const LINT_SKIP_PREFIX: &str = "lint.gen.migratorydata.io/";
 /// Longest name gen accepts: a StatefulSet's pods carry a `controller-revision-hash` label of
 /// `<name>-<10 chars>`, and label values stop at 63.
 pub const MAX_NAME: usize = 52;
@@ -2058,7 +2057,7 @@ pub(crate) fn check_annotations(
             c.error_key(path, k, format!("`{k}` is not an annotation key: `[prefix/]name`, name up to 63 of letters, digits, `-`, `_`, `.`"));
         } else if let Some(id) = k.strip_prefix(LINT_SKIP_PREFIX) {
             // What `gen lint` refuses (rule lint-annotation) gen must not render.
-            if !crate::lint::RULES.iter().any(|r| r.id == id) {
+            if Rule::from_id(id).is_none() {
                 c.error_key(
                     path,
                     k,
@@ -2074,15 +2073,6 @@ pub(crate) fn check_annotations(
         }
     }
     m.clone()
-}
-
-pub fn is_dns_label(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 63
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && !s.starts_with('-')
-        && !s.ends_with('-')
 }
 
 pub fn is_dns_subdomain(s: &str) -> bool {

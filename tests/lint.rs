@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use gen_core::diag::{Severity, Style};
-use gen_core::lint::{self, Finding, Format, Input, Options, PssLevel, RULES, Set};
+use gen_core::lint::{self, Finding, Format, Input, Options, PssLevel, RULES, Rule, Set};
 
 const PLATFORMS: [&str; 3] = ["aks", "eks", "openshift"];
 const PLAIN: Style = Style {
@@ -30,7 +30,7 @@ fn lint_plain(text: &str) -> Vec<Finding> {
 }
 
 fn rules_of(findings: &[Finding]) -> Vec<&'static str> {
-    findings.iter().map(|f| f.rule).collect()
+    findings.iter().map(|f| f.rule.id()).collect()
 }
 
 fn fixture(rule: &str) -> String {
@@ -108,7 +108,9 @@ fn every_rule_has_a_fixture_that_breaks_it() {
             assert_eq!(id, rule.id, "fixture {} expects another rule", rule.id);
             let path = if path == "-" { "(document)" } else { path };
             let hit = findings.iter().find(|f| {
-                f.rule == id && f.path.to_string() == path && line.is_none_or(|l| f.line == Some(l))
+                f.rule.id() == id
+                    && f.path.to_string() == path
+                    && line.is_none_or(|l| f.line == Some(l))
             });
             let hit = hit.unwrap_or_else(|| {
                 panic!(
@@ -216,7 +218,7 @@ fn a_namespace_overlay_that_misses_the_options_is_caught() {
     let findings = lint_plain(&text);
     let dns: Vec<&Finding> = findings
         .iter()
-        .filter(|f| f.rule == "md-members-dns")
+        .filter(|f| f.rule == Rule::MdMembersDns)
         .collect();
     assert!(!dns.is_empty(), "{}", show(&findings));
     assert!(
@@ -240,7 +242,7 @@ fn a_name_prefix_overlay_that_misses_the_options_is_caught() {
     let findings = lint_plain(&text);
     let dns: Vec<&str> = findings
         .iter()
-        .filter(|f| f.rule == "md-members-dns")
+        .filter(|f| f.rule == Rule::MdMembersDns)
         .map(|f| f.message.as_str())
         .collect();
     assert!(
@@ -261,7 +263,7 @@ fn a_smaller_member_list_than_the_autoscaler_allows_is_caught() {
     let findings = lint_plain(&text);
     let f = findings
         .iter()
-        .find(|f| f.rule == "md-members-cover-replicas")
+        .find(|f| f.rule == Rule::MdMembersCoverReplicas)
         .unwrap_or_else(|| panic!("{}", show(&findings)));
     assert!(f.message.contains("scales up to 7"), "{}", f.message);
 }
@@ -285,7 +287,7 @@ fn kafka_jaas_resolves_through_directory_and_subpath_mounts() {
     assert!(
         findings
             .iter()
-            .any(|f| f.rule == "md-kafka-jaas" && f.message.contains("no such key")),
+            .any(|f| f.rule == Rule::MdKafkaJaas && f.message.contains("no such key")),
         "{}",
         show(&findings)
     );
@@ -298,7 +300,7 @@ fn kafka_jaas_resolves_through_directory_and_subpath_mounts() {
     assert!(
         findings
             .iter()
-            .any(|f| f.rule == "md-kafka-jaas" && f.message.contains("on no volumeMount")),
+            .any(|f| f.rule == Rule::MdKafkaJaas && f.message.contains("on no volumeMount")),
         "{}",
         show(&findings)
     );
@@ -459,7 +461,7 @@ fn json_output_is_an_array_a_ci_step_can_parse() {
         ] {
             assert!(item.get(key).is_some(), "{key} in {item}");
         }
-        assert_eq!(item["rule"], f.rule);
+        assert_eq!(item["rule"], f.rule.id());
         assert_eq!(item["severity"], f.severity.to_string());
         assert_eq!(item["line"], serde_json::json!(f.line));
     }
@@ -504,7 +506,7 @@ fn text_output_names_rule_object_place_and_fix() {
     let out = lint::report(&findings, std::slice::from_ref(&set), Format::Text, PLAIN);
     let f = findings
         .iter()
-        .find(|f| f.rule == "service-selector")
+        .find(|f| f.rule == Rule::ServiceSelector)
         .unwrap();
     let line = f.line.unwrap();
     assert!(
@@ -627,7 +629,7 @@ fn collect_builds_kustomizations_and_puts_other_files_in_one_set() {
     assert_eq!(
         findings
             .iter()
-            .filter(|f| f.rule == "duplicate-object")
+            .filter(|f| f.rule == Rule::DuplicateObject)
             .count(),
         2,
         "{}",
@@ -635,7 +637,7 @@ fn collect_builds_kustomizations_and_puts_other_files_in_one_set() {
     );
     for file in ["kubectl kustomize ", "/clusters/prod/a.yaml"] {
         assert!(
-            findings.iter().any(|f| f.rule == "service-selector"
+            findings.iter().any(|f| f.rule == Rule::ServiceSelector
                 && (f.file.starts_with(file) || f.file.ends_with(file))),
             "{file}: {}",
             show(&findings)
@@ -678,7 +680,7 @@ fn a_set_relates_objects_across_its_files() {
     let findings = lint::lint_set(&set, &Options::default());
     let f = findings
         .iter()
-        .find(|f| f.rule == "service-target-port")
+        .find(|f| f.rule == Rule::ServiceTargetPort)
         .expect("found across files");
     assert_eq!(f.file, "dir/service.yaml");
     assert_eq!(f.document, 0);

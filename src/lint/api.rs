@@ -7,7 +7,6 @@
 //! says what the API server would accept instead.
 
 mod pod;
-mod syntax;
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -18,21 +17,11 @@ use serde_json::Value;
 
 use super::Out;
 use super::docs::Doc;
-use super::model::Model;
-use super::rules::RuleDoc;
-use crate::diag::Severity;
+use super::index::SetIndex;
 use crate::path::FieldPath;
+use crate::rules::Rule;
+use crate::syntax;
 use crate::typed::Object;
-
-pub(crate) const ID: &str = "api-validation";
-
-pub(crate) const RULE: RuleDoc = RuleDoc {
-    id: ID,
-    severity: Severity::Error,
-    why: "The API server refuses objects the OpenAPI schema lets through: an enum value in the wrong case (`imagePullPolicy: always`, `protocol: tcp`, `updateStrategy: {type: Rolling}`), an uppercase name, a bad label or annotation key or value (annotations over 256 KiB in all), a quantity like `cpu: half`, a port outside 1–65535 or a port name that is no IANA service name, a PDB with both `minAvailable` and `maxUnavailable`, duplicate container, volume or port names, a volumeMount naming no volume, an env var name with `=`.",
-    fix: "Use the value the message names; the path points at the field.",
-    mirrors: "API-server field validation: k8s.io/kubernetes pkg/apis/{core,apps,batch,policy,networking,autoscaling}/validation and k8s.io/apimachinery pkg/api/validation (ValidateObjectMeta, ValidateLabels, ValidateAnnotations), Kubernetes 1.33",
-};
 
 /// Collects one document's findings.
 pub(crate) struct V<'o, 'a> {
@@ -42,7 +31,7 @@ pub(crate) struct V<'o, 'a> {
 
 impl V<'_, '_> {
     pub fn flag(&mut self, path: FieldPath, message: String) {
-        self.out.push(self.doc, ID, path, message);
+        self.out.push(self.doc, Rule::ApiValidation, path, message);
     }
 
     /// Reports `what` `value` with the reason `check` gives, if it fails.
@@ -100,7 +89,7 @@ impl V<'_, '_> {
     }
 }
 
-pub(crate) fn check(m: &Model<'_>, out: &mut Out<'_>) {
+pub(crate) fn check(m: &SetIndex<'_>, out: &mut Out<'_>) {
     for (doc, d) in m.docs.iter().enumerate() {
         if matches!(d.object, Object::Unknown { .. }) {
             continue;

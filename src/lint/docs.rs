@@ -7,9 +7,9 @@
 
 use serde_json::{Map, Value};
 
-use super::{Hit, Options, Set, rules};
-use crate::model::LINT_SKIP_PREFIX;
+use super::{Hit, Options, Set};
 use crate::path::FieldPath;
+use crate::rules::{LINT_SKIP_PREFIX, Rule};
 use crate::typed::{self, Object};
 
 /// One document's text in one input.
@@ -77,12 +77,12 @@ impl Doc {
     }
 
     /// Whether the object carries `lint.gen.migratorydata.io/<rule>` with a non-empty reason.
-    pub fn silenced(&self, rule: &str) -> bool {
+    pub fn silenced(&self, rule: Rule) -> bool {
         let Some(annotations) = self.annotations() else {
             return false;
         };
         annotations.iter().any(|(k, v)| {
-            k.strip_prefix(LINT_SKIP_PREFIX) == Some(rule)
+            k.strip_prefix(LINT_SKIP_PREFIX) == Some(rule.id())
                 && v.as_str().is_some_and(|r| !r.trim().is_empty())
         })
     }
@@ -222,7 +222,7 @@ fn parse_chunk(text: &str, chunk: usize, opts: &Options) -> Parsing {
             parsing.hits.push(Hit {
                 chunk,
                 doc: None,
-                rule: rules::YAML,
+                rule: Rule::Yaml,
                 path: FieldPath::root(),
                 message: format!("not valid YAML: {}", e.message),
                 pos: Some((e.line, e.column)),
@@ -289,7 +289,7 @@ fn list_items(value: Value) -> Result<Vec<Value>, Value> {
 /// findings to `parsing`.
 fn type_doc(value: Value, prefix: FieldPath, chunk: usize, opts: &Options, parsing: &mut Parsing) {
     let doc = parsing.docs.len();
-    let mut hit = |rule: &'static str, path: FieldPath, message: String| {
+    let mut hit = |rule: Rule, path: FieldPath, message: String| {
         parsing.hits.push(Hit {
             chunk,
             doc: Some(doc),
@@ -315,7 +315,7 @@ fn type_doc(value: Value, prefix: FieldPath, chunk: usize, opts: &Options, parsi
                 .unwrap_or_default(),
         );
         hit(
-            rules::UNKNOWN_KIND,
+            Rule::UnknownKind,
             FieldPath::root().key("kind"),
             format!(
                 "{k} ({v}) is not a kind gen lint knows: its fields are not checked; check apiVersion and kind, or silence this for a custom resource of your cluster"
@@ -333,7 +333,7 @@ fn type_doc(value: Value, prefix: FieldPath, chunk: usize, opts: &Options, parsi
             continue;
         }
         seen.push(issue);
-        hit(rules::SCHEMA, issue.path.clone(), issue.message.clone());
+        hit(Rule::Schema, issue.path.clone(), issue.message.clone());
     }
     parsing.docs.push(Doc {
         chunk,

@@ -5,23 +5,12 @@
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::Out;
-use super::model::{Model, Workload};
-use super::rules::RuleDoc;
-use crate::diag::Severity;
+use super::index::{PodTemplate, SetIndex};
+use crate::rules::Rule;
 use crate::typed::Object;
 
-const ID: &str = "pdb-blocks-drain";
-
-pub(crate) const RULE: RuleDoc = RuleDoc {
-    id: ID,
-    severity: Severity::Warning,
-    why: "A PodDisruptionBudget whose `minAvailable` is at least the fewest pods its workload runs (`spec.replicas`, or the HPA's `minReplicas`), or whose `maxUnavailable` is 0, allows no eviction: every node drain (cluster upgrades, node autoscaling) hangs on its pods.",
-    fix: "Run more replicas than `minAvailable` (raise `spec.replicas` or the HPA's `minReplicas`) or lower `minAvailable`; never `maxUnavailable: 0`.",
-    mirrors: "the disruption controller and the eviction API (pkg/controller/disruption, pkg/registry/core/pod/storage/eviction.go): an eviction is allowed only while currentHealthy exceeds minAvailable (percentages rounded up)",
-};
-
 /// One HorizontalPodAutoscaler scaling a workload.
-pub(crate) struct Hpa<'a> {
+pub(crate) struct Autoscaler<'a> {
     pub name: &'a str,
     /// `minReplicas` as written (the API server defaults it to 1).
     pub min: Option<i32>,
@@ -29,13 +18,13 @@ pub(crate) struct Hpa<'a> {
 }
 
 /// The HorizontalPodAutoscalers in the set that scale `w`.
-pub(crate) fn hpas<'a>(m: &Model<'a>, w: &Workload<'_>) -> Vec<Hpa<'a>> {
+pub(crate) fn hpas<'a>(m: &SetIndex<'a>, w: &PodTemplate<'_>) -> Vec<Autoscaler<'a>> {
     m.hpas_of(w.kind, w.name, w.namespace)
         .into_iter()
         .filter_map(|h| match &m.docs[h].object {
             Object::HorizontalPodAutoscaler(o) => {
                 let spec = o.spec.as_ref()?;
-                Some(Hpa {
+                Some(Autoscaler {
                     name: m.docs[h].name(),
                     min: spec.min_replicas,
                     max: spec.max_replicas,
@@ -48,7 +37,7 @@ pub(crate) fn hpas<'a>(m: &Model<'a>, w: &Workload<'_>) -> Vec<Hpa<'a>> {
 
 /// The fewest pods a workload runs, and what says so: the lowest `minReplicas` of the HPAs
 /// scaling it, else `spec.replicas`, else the default 1.
-pub(crate) fn fewest(m: &Model<'_>, w: &Workload<'_>) -> (i64, String) {
+pub(crate) fn fewest(m: &SetIndex<'_>, w: &PodTemplate<'_>) -> (i64, String) {
     let hpas = hpas(m, w);
     match hpas.iter().min_by_key(|h| h.min.unwrap_or(1)) {
         Some(h) => (
@@ -74,7 +63,7 @@ pub(crate) fn scaled(v: &IntOrString, total: i64) -> Option<i64> {
     }
 }
 
-pub(crate) fn check(m: &Model<'_>, out: &mut Out<'_>) {
+pub(crate) fn check(m: &SetIndex<'_>, out: &mut Out<'_>) {
     for (i, d, pdb) in m.each(|o| match o {
         Object::PodDisruptionBudget(p) => Some(p),
         _ => None,
@@ -85,7 +74,7 @@ pub(crate) fn check(m: &Model<'_>, out: &mut Out<'_>) {
         {
             out.at(
                 i,
-                ID,
+                Rule::PdbBlocksDrain,
                 "spec.maxUnavailable",
                 "is 0: no pod it selects may ever be evicted, so every node drain hangs on them; allow at least 1".to_string(),
             );
@@ -102,7 +91,7 @@ pub(crate) fn check(m: &Model<'_>, out: &mut Out<'_>) {
         {
             continue;
         }
-        let floors: Vec<(i64, String, &Workload<'_>)> = selected
+        let floors: Vec<(i64, String, &PodTemplate<'_>)> = selected
             .iter()
             .map(|w| {
                 let (n, from) = fewest(m, w);
@@ -120,7 +109,7 @@ pub(crate) fn check(m: &Model<'_>, out: &mut Out<'_>) {
                 .collect();
             out.at(
                 i,
-                ID,
+                Rule::PdbBlocksDrain,
                 "spec.minAvailable",
                 format!(
                     "keeps {keep} pods available but {}: no pod may be evicted, so every node drain hangs; run more replicas than minAvailable, or lower it",

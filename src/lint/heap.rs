@@ -1,27 +1,17 @@
 //! `md-heap-limit`: the server's `-DMemory` heap against its container's memory limit.
 
 use super::Out;
+use super::index::SetIndex;
 use super::md::env_value;
-use super::model::Model;
-use super::rules::RuleDoc;
 use crate::diag::Severity;
+use crate::rules::Rule;
 use crate::server_options::{EXTRA_OPTS as EXTRA, last, parse as options};
-
-const ID: &str = "md-heap-limit";
 
 /// The share of the memory limit the heap may take before the rest is too little for the
 /// JVM's own memory: gen's largest `memoryPercent`, so nothing gen renders is flagged.
 const MAX_HEAP_PERCENT: f64 = 95.0;
 
 const MIB: f64 = 1024.0 * 1024.0;
-
-pub(crate) const RULE: RuleDoc = RuleDoc {
-    id: ID,
-    severity: Severity::Error,
-    why: "The JVM needs memory beyond its `-DMemory` heap (metaspace, threads, direct buffers): a heap at or above the container's memory limit gets the pod OOM-killed (error), and one leaving less than 5% of the limit (gen's largest `memoryPercent`, 95) is a warning.",
-    fix: "Keep `-DMemory` at most 95% of `resources.limits.memory` (gen: `memoryPercent`, default 75); an overlay that lowers the limit must lower the heap too.",
-    mirrors: "the kubelet's memory limit (the container's cgroup: over it the kernel OOM-kills the JVM) and MigratoryData's `Memory` option, the heap size",
-};
 
 /// `-DMemory`'s size in bytes: a number with `K`, `M` or `G` (optionally followed by `B`),
 /// binary multiples as gen writes them (`768MB` is 768 MiB).
@@ -38,7 +28,7 @@ fn heap_bytes(value: &str) -> Option<f64> {
     Some(n as f64 * factor)
 }
 
-pub(crate) fn check(m: &Model<'_>, out: &mut Out<'_>) {
+pub(crate) fn check(m: &SetIndex<'_>, out: &mut Out<'_>) {
     for w in &m.workloads {
         for (at, c) in w.containers() {
             let Some((index, value)) = env_value(c, EXTRA) else {
@@ -68,7 +58,7 @@ pub(crate) fn check(m: &Model<'_>, out: &mut Out<'_>) {
             if heap >= limit {
                 out.at(
                     w.doc,
-                    ID,
+                    Rule::MdHeapLimit,
                     &path,
                     format!(
                         "-DMemory={memory} ({heap_mib:.0} MiB of heap) is at or above container `{}`'s memory limit `{limit_text}` ({limit_mib:.0} MiB): the JVM outgrows the limit and the kernel OOM-kills the pod; give the heap at most {MAX_HEAP_PERCENT}% of the limit ({:.0} MiB)",
@@ -79,7 +69,7 @@ pub(crate) fn check(m: &Model<'_>, out: &mut Out<'_>) {
             } else if heap * 100.0 > limit * MAX_HEAP_PERCENT {
                 out.at_severity(
                     w.doc,
-                    ID,
+                    Rule::MdHeapLimit,
                     Severity::Warning,
                     &path,
                     format!(

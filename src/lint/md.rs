@@ -2,13 +2,14 @@
 //! the container env `MIGRATORYDATA_EXTRA_OPTS` (and `MIGRATORYDATA_KAFKA_EXTRA_OPTS`) as
 //! space-separated `-DName=value` words.
 
-use k8s_openapi::api::core::v1::{Container, PodSpec};
+use k8s_openapi::api::core::v1::{Container, PodSpec, ProjectedVolumeSource, Volume, VolumeMount};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::Out;
 use super::drain::{fewest, hpas, scaled};
-use super::model::{At, Model, Workload};
+use super::index::{At, PodTemplate, SetIndex};
 use super::refs::has_key;
+use crate::rules::Rule;
 use crate::server_options::{
     EXTRA_OPTS as EXTRA, KAFKA_EXTRA_OPTS as KAFKA, last, parse as options,
 };
@@ -16,9 +17,9 @@ use crate::typed::Object;
 
 /// One server container: where its options are and what they say.
 struct Server<'a> {
-    /// Index into the model's workloads.
+    /// Index into the set's workloads ([`SetIndex::workloads`]).
     index: usize,
-    w: &'a Workload<'a>,
+    w: &'a PodTemplate<'a>,
     spec: &'a PodSpec,
     at: At,
     c: &'a Container,
@@ -51,7 +52,7 @@ pub(crate) fn env_value<'a>(c: &'a Container, name: &str) -> Option<(usize, &'a 
         .and_then(|(i, e)| e.value.as_deref().map(|v| (i, v)))
 }
 
-pub(crate) fn check(m: &Model<'_>, out: &mut Out<'_>) {
+pub(crate) fn check(m: &SetIndex<'_>, out: &mut Out<'_>) {
     for (index, w) in m.workloads.iter().enumerate() {
         let Some(spec) = w.spec else { continue };
         for (at, c) in w.containers() {
@@ -114,7 +115,7 @@ fn spaces(s: &Server<'_>, out: &mut Out<'_>) {
             };
             out.at(
                 s.w.doc,
-                "md-option-space",
+                Rule::MdOptionSpace,
                 &s.env_path(index),
                 format!(
                     "`{word}`{after}{more} is not an option: the server splits {var} on spaces, so a value holding a space is cut there; remove the space from the value"
@@ -140,7 +141,7 @@ fn spaces(s: &Server<'_>, out: &mut Out<'_>) {
                 if spaced {
                     out.at(
                         s.w.doc,
-                        "md-option-space",
+                        Rule::MdOptionSpace,
                         &s.env_path(index),
                         format!(
                             "`-D{name}` takes `$({var_name})`, whose value holds a space: the server splits {var} on spaces after Kubernetes expands it; remove the space"
@@ -153,7 +154,7 @@ fn spaces(s: &Server<'_>, out: &mut Out<'_>) {
 }
 
 /// One `host:port` of `-DClusterMembers` or `-DClusterMemberListen`, taken apart.
-struct Entry<'a> {
+struct Member<'a> {
     text: &'a str,
     pod: &'a str,
     service: Option<&'a str>,
@@ -163,13 +164,13 @@ struct Entry<'a> {
     port: Option<&'a str>,
 }
 
-fn entry(text: &str) -> Entry<'_> {
+fn parse_member(text: &str) -> Member<'_> {
     let (host, port) = match text.rsplit_once(':') {
         Some((h, p)) => (h, Some(p)),
         None => (text, None),
     };
     let mut labels = host.splitn(5, '.');
-    Entry {
+    Member {
         text,
         pod: labels.next().unwrap_or_default(),
         service: labels.next(),
@@ -205,7 +206,7 @@ impl<'a> Tally<'a> {
     }
 }
 
-fn members(m: &Model<'_>, s: &Server<'_>, out: &mut Out<'_>) {
+fn members(m: &SetIndex<'_>, s: &Server<'_>, out: &mut Out<'_>) {
     let Some(list) = s.get("ClusterMembers") else {
         return;
     };
@@ -214,7 +215,7 @@ fn members(m: &Model<'_>, s: &Server<'_>, out: &mut Out<'_>) {
     if w.kind != "StatefulSet" {
         out.at(
             w.doc,
-            "md-members-dns",
+            Rule::MdMembersDns,
             &path,
             format!(
                 "-DClusterMembers on a {}: its pods have generated names no entry can name; run a native cluster as a StatefulSet",
@@ -223,15 +224,27 @@ fn members(m: &Model<'_>, s: &Server<'_>, out: &mut Out<'_>) {
         );
         return;
     }
-    let entries: Vec<Entry<'_>> = list
+    let entries: Vec<Member<'_>> = list
         .split(',')
         .map(str::trim)
         .filter(|e| !e.is_empty())
-        .map(entry)
+        .map(parse_member)
         .collect();
     let service = w.service_name.unwrap_or_default();
-    let ns = w.namespace;
-    let form = format!(
+    let form = member_form(w, service);
+    members_dns(s, &entries, service, &form, &path, out);
+    if let Some(listen) = s.get("ClusterMemberListen") {
+        let first_domain = entries.first().and_then(|e| e.domain);
+        let first_port = entries.first().and_then(|e| e.port);
+        member_listen(s, listen, service, first_domain, first_port, &form, out);
+    }
+    members_order(w, &entries, &path, out);
+    members_cover(m, w, entries.len(), &path, out);
+}
+
+/// What every member entry of StatefulSet `w` (its Service `service`) must look like.
+fn member_form(w: &PodTemplate<'_>, service: &str) -> String {
+    format!(
         "`{}-<i>.{}.{}.svc.<domain>:<port>`",
         w.name,
         if service.is_empty() {
@@ -239,14 +252,46 @@ fn members(m: &Model<'_>, s: &Server<'_>, out: &mut Out<'_>) {
         } else {
             service
         },
-        ns.unwrap_or("<namespace>")
-    );
+        w.namespace.unwrap_or("<namespace>")
+    )
+}
+
+/// md-members-dns: each entry names a pod of this StatefulSet through its Service. Each kind
+/// of problem is reported once, at its first entry, with how many entries share it.
+fn members_dns(
+    s: &Server<'_>,
+    entries: &[Member<'_>],
+    service: &str,
+    form: &str,
+    path: &str,
+    out: &mut Out<'_>,
+) {
+    let total = entries.len();
+    for t in dns_problems(s, entries, service) {
+        let Some((k, text, what)) = t.first else {
+            continue;
+        };
+        let more = match t.count {
+            1 => String::new(),
+            n => format!(" ({n} of {total} entries)"),
+        };
+        out.at(
+            s.w.doc,
+            Rule::MdMembersDns,
+            path,
+            format!("-DClusterMembers entry {k} `{text}` {what}{more}: every entry must be {form}"),
+        );
+    }
+}
+
+/// The entries' problems, by kind: pod, Service, namespace, shape, port, cluster domain.
+fn dns_problems<'e>(s: &Server<'_>, entries: &[Member<'e>], service: &str) -> [Tally<'e>; 6] {
+    let w = s.w;
+    let ns = w.namespace;
     let declared = |port: &str| {
         port.parse::<i32>()
             .is_ok_and(|p| s.c.ports.iter().flatten().any(|cp| cp.container_port == p))
     };
-
-    // md-members-dns: each entry names a pod of this StatefulSet through its Service.
     let mut pods = Tally::default();
     let mut services = Tally::default();
     let mut namespaces = Tally::default();
@@ -254,7 +299,6 @@ fn members(m: &Model<'_>, s: &Server<'_>, out: &mut Out<'_>) {
     let mut ports = Tally::default();
     let mut domains = Tally::default();
     let first_domain = entries.first().and_then(|e| e.domain);
-    let first_port = entries.first().and_then(|e| e.port);
     for (k, e) in entries.iter().enumerate() {
         if ordinal(e.pod, w.name).is_none() {
             pods.add(k, e.text, || {
@@ -303,27 +347,11 @@ fn members(m: &Model<'_>, s: &Server<'_>, out: &mut Out<'_>) {
             });
         }
     }
-    let total = entries.len();
-    for t in [pods, services, namespaces, shape, ports, domains] {
-        let Some((k, text, what)) = t.first else {
-            continue;
-        };
-        let more = match t.count {
-            1 => String::new(),
-            n => format!(" ({n} of {total} entries)"),
-        };
-        out.at(
-            w.doc,
-            "md-members-dns",
-            &path,
-            format!("-DClusterMembers entry {k} `{text}` {what}{more}: every entry must be {form}"),
-        );
-    }
-    if let Some(listen) = s.get("ClusterMemberListen") {
-        member_listen(s, listen, service, first_domain, first_port, &form, out);
-    }
+    [pods, services, namespaces, shape, ports, domains]
+}
 
-    // md-members-order: entry i is pod <sts>-i.
+/// md-members-order: entry i is pod `<sts>-i`.
+fn members_order(w: &PodTemplate<'_>, entries: &[Member<'_>], path: &str, out: &mut Out<'_>) {
     let bad = entries
         .iter()
         .enumerate()
@@ -331,18 +359,27 @@ fn members(m: &Model<'_>, s: &Server<'_>, out: &mut Out<'_>) {
     if let Some((k, e)) = bad {
         out.at(
             w.doc,
-            "md-members-order",
-            &path,
+            Rule::MdMembersOrder,
+            path,
             format!(
                 "-DClusterMembers entry {k} is `{}`, where `{sts}-{k}` belongs: the server identifies members by position; list `{sts}-0` to `{sts}-{}` in order, each once",
                 e.text,
-                total.saturating_sub(1),
+                entries.len().saturating_sub(1),
                 sts = w.name
             ),
         );
     }
+}
 
-    // md-members-cover-replicas: the list covers every pod the StatefulSet can have.
+/// md-members-cover-replicas: the list of `total` members covers every pod the StatefulSet
+/// can have (`spec.replicas`, and each HorizontalPodAutoscaler's maximum).
+fn members_cover(
+    m: &SetIndex<'_>,
+    w: &PodTemplate<'_>,
+    total: usize,
+    path: &str,
+    out: &mut Out<'_>,
+) {
     let hpas = hpas(m, w);
     let replicas = w.replicas.or(if hpas.is_empty() { Some(1) } else { None });
     if let Some(r) = replicas
@@ -350,8 +387,8 @@ fn members(m: &Model<'_>, s: &Server<'_>, out: &mut Out<'_>) {
     {
         out.at(
             w.doc,
-            "md-members-cover-replicas",
-            &path,
+            Rule::MdMembersCoverReplicas,
+            path,
             format!(
                 "-DClusterMembers lists {total} members but spec.replicas is {r}: pods `{}-{total}` and up cannot join the cluster; list every member",
                 w.name
@@ -363,8 +400,8 @@ fn members(m: &Model<'_>, s: &Server<'_>, out: &mut Out<'_>) {
         if usize::try_from(max).is_ok_and(|x| x > total) {
             out.at(
                 w.doc,
-                "md-members-cover-replicas",
-                &path,
+                Rule::MdMembersCoverReplicas,
+                path,
                 format!(
                     "-DClusterMembers lists {total} members but HorizontalPodAutoscaler `{hpa}` scales up to {max}: pods `{}-{total}` and up cannot join the cluster; list {max} members",
                     w.name
@@ -378,7 +415,7 @@ fn members(m: &Model<'_>, s: &Server<'_>, out: &mut Out<'_>) {
 /// the StatefulSet alone, so that they also run where `-DClusterMembers` is built by a
 /// script at run time (the vendor's own manifests): its headless Service, and the PDB
 /// against the seeds. A script-built member list is reported once as unchecked.
-fn native(m: &Model<'_>, s: &Server<'_>, out: &mut Out<'_>) {
+fn native(m: &SetIndex<'_>, s: &Server<'_>, out: &mut Out<'_>) {
     let listed = s.get("ClusterMembers").is_some();
     let script = if listed { None } else { scripted(s) };
     let native = listed || script.is_some() || s.get("ClusterSeedMemberCount").is_some();
@@ -388,7 +425,7 @@ fn native(m: &Model<'_>, s: &Server<'_>, out: &mut Out<'_>) {
     if let Some(path) = script {
         out.at_severity(
             s.w.doc,
-            "md-members-dns",
+            Rule::MdMembersDns,
             crate::diag::Severity::Info,
             &path,
             format!(
@@ -413,7 +450,7 @@ fn scripted(s: &Server<'_>) -> Option<String> {
 }
 
 /// md-pdb-seeds: a drain keeps at least the seed members up.
-fn seeds(m: &Model<'_>, s: &Server<'_>, out: &mut Out<'_>) {
+fn seeds(m: &SetIndex<'_>, s: &Server<'_>, out: &mut Out<'_>) {
     let w = s.w;
     let Some(seeds) = s
         .get("ClusterSeedMemberCount")
@@ -439,7 +476,7 @@ fn seeds(m: &Model<'_>, s: &Server<'_>, out: &mut Out<'_>) {
         {
             out.at(
                 i,
-                "md-pdb-seeds",
+                Rule::MdPdbSeeds,
                 "spec.minAvailable",
                 format!(
                     "keeps {} pods of StatefulSet `{}` available, but -DClusterSeedMemberCount is {seeds}: a drain can leave fewer than the seed members; set minAvailable to at least {seeds}",
@@ -454,7 +491,7 @@ fn seeds(m: &Model<'_>, s: &Server<'_>, out: &mut Out<'_>) {
         {
             out.at(
                 i,
-                "md-pdb-seeds",
+                Rule::MdPdbSeeds,
                 "spec.maxUnavailable",
                 format!(
                     "lets a drain take {} of {lowest} pods of StatefulSet `{}`, leaving fewer than -DClusterSeedMemberCount ({seeds}); use minAvailable: {seeds}",
@@ -476,12 +513,12 @@ fn member_listen(
     out: &mut Out<'_>,
 ) {
     let w = s.w;
-    let e = entry(listen);
+    let e = parse_member(listen);
     let path = s.env_path(s.extra);
     let mut flag = |what: String| {
         out.at(
             w.doc,
-            "md-members-dns",
+            Rule::MdMembersDns,
             &path,
             format!("-DClusterMemberListen `{listen}` {what}"),
         );
@@ -536,12 +573,12 @@ fn member_listen(
     }
 }
 
-fn headless(m: &Model<'_>, s: &Server<'_>, out: &mut Out<'_>) {
+fn headless(m: &SetIndex<'_>, s: &Server<'_>, out: &mut Out<'_>) {
     let w = s.w;
     let Some(name) = w.service_name.filter(|n| !n.is_empty()) else {
         out.at(
             w.doc,
-            "md-headless-service",
+            Rule::MdHeadlessService,
             "spec",
             "has no serviceName: members resolve each other through the StatefulSet's headless Service; name it in `spec.serviceName`".to_string(),
         );
@@ -550,7 +587,7 @@ fn headless(m: &Model<'_>, s: &Server<'_>, out: &mut Out<'_>) {
     let Some(svc) = m.find("Service", w.namespace, name) else {
         out.at(
             w.doc,
-            "md-headless-service",
+            Rule::MdHeadlessService,
             "spec.serviceName",
             format!("Service `{name}` is not in the set: members resolve each other through it; add the headless Service"),
         );
@@ -563,7 +600,7 @@ fn headless(m: &Model<'_>, s: &Server<'_>, out: &mut Out<'_>) {
     if spec.and_then(|s| s.cluster_ip.as_deref()) != Some("None") {
         out.at(
             svc,
-            "md-headless-service",
+            Rule::MdHeadlessService,
             "spec.clusterIP",
             format!("must be `None`: StatefulSet `{}` names its members through this Service, which needs to be headless", w.name),
         );
@@ -571,7 +608,7 @@ fn headless(m: &Model<'_>, s: &Server<'_>, out: &mut Out<'_>) {
     if spec.and_then(|s| s.publish_not_ready_addresses) != Some(true) {
         out.at(
             svc,
-            "md-headless-service",
+            Rule::MdHeadlessService,
             "spec.publishNotReadyAddresses",
             format!("must be true: members of StatefulSet `{}` resolve each other before they are ready, that is how they form the cluster", w.name),
         );
@@ -582,7 +619,7 @@ fn headless(m: &Model<'_>, s: &Server<'_>, out: &mut Out<'_>) {
     if !selects {
         out.at(
             svc,
-            "md-headless-service",
+            Rule::MdHeadlessService,
             "spec.selector",
             format!(
                 "must select the pods of StatefulSet `{}`: their DNS names come from its endpoints",
@@ -592,7 +629,9 @@ fn headless(m: &Model<'_>, s: &Server<'_>, out: &mut Out<'_>) {
     }
 }
 
-fn jaas(m: &Model<'_>, s: &Server<'_>, out: &mut Out<'_>) {
+/// md-kafka-jaas: with the Kafka engine and a `SASL_*` protocol, the JAAS file the Kafka client
+/// reads is a key of a Secret mounted into the container.
+fn jaas(m: &SetIndex<'_>, s: &Server<'_>, out: &mut Out<'_>) {
     if !s
         .get("ClusterEngine")
         .is_some_and(|e| e.eq_ignore_ascii_case("kafka"))
@@ -608,28 +647,14 @@ fn jaas(m: &Model<'_>, s: &Server<'_>, out: &mut Out<'_>) {
     }
     let path = s.env_path(s.kafka.unwrap_or(s.extra));
     let w = s.w;
-    let mut flag = |message: String| out.at(w.doc, "md-kafka-jaas", &path, message);
+    let mut flag = |message: String| out.at(w.doc, Rule::MdKafkaJaas, &path, message);
     let Some(file) = opt("java.security.auth.login.config").filter(|f| !f.is_empty()) else {
         flag(format!(
             "security.protocol {protocol} needs -Djava.security.auth.login.config=<path of the JAAS file, mounted from a Secret>"
         ));
         return;
     };
-    // The mount whose path is the longest prefix of the file (or is the file, with subPath).
-    let mut best: Option<(usize, &str, &k8s_openapi::api::core::v1::VolumeMount)> = None;
-    for mount in s.c.volume_mounts.iter().flatten() {
-        let mp = mount.mount_path.trim_end_matches('/');
-        let rel = match mount.sub_path.as_deref().filter(|p| !p.is_empty()) {
-            Some(sub) => (file == mp).then_some(sub),
-            None => file.strip_prefix(mp).and_then(|r| r.strip_prefix('/')),
-        };
-        if let Some(rel) = rel.filter(|r| !r.is_empty())
-            && best.is_none_or(|b| mp.len() > b.0)
-        {
-            best = Some((mp.len(), rel, mount));
-        }
-    }
-    let Some((_, rel, mount)) = best else {
+    let Some((rel, mount)) = jaas_mount(s.c, file) else {
         flag(format!(
             "the JAAS file `{file}` is on no volumeMount of container `{}`: mount the Secret holding it there",
             s.c.name
@@ -649,65 +674,13 @@ fn jaas(m: &Model<'_>, s: &Server<'_>, out: &mut Out<'_>) {
         ));
         return;
     };
-    // (Secret name, key) the file resolves to.
-    let mut target: Option<(&str, &str)> = None;
-    let mut reason = None;
-    if let Some(secret) = &volume.secret {
-        let name = secret.secret_name.as_deref().unwrap_or_default();
-        match secret.items.as_deref().filter(|i| !i.is_empty()) {
-            Some(items) => match items
-                .iter()
-                .find(|i| i.path.trim_start_matches("./") == rel)
-            {
-                Some(item) => target = Some((name, &item.key)),
-                None => {
-                    reason = Some(format!(
-                        "Secret volume `{}` maps no item to `{rel}`: add `{{key: <key>, path: {rel}}}` to its items",
-                        volume.name
-                    ))
-                }
-            },
-            None if !rel.contains('/') => target = Some((name, rel)),
-            None => {
-                reason = Some(format!(
-                    "`{rel}` is no key of Secret volume `{}`",
-                    volume.name
-                ))
-            }
+    let (secret, key) = match jaas_secret(m, w, volume, rel) {
+        Ok(target) => target,
+        Err(reason) => {
+            flag(format!("the JAAS file `{file}` does not resolve: {reason}"));
+            return;
         }
-    } else if let Some(projected) = &volume.projected {
-        for src in projected.sources.iter().flatten() {
-            let Some(secret) = &src.secret else { continue };
-            let key = match secret.items.as_deref().filter(|i| !i.is_empty()) {
-                Some(items) => items.iter().find(|i| i.path == rel).map(|i| i.key.as_str()),
-                None => (!rel.contains('/')).then_some(rel),
-            };
-            if let Some(key) = key {
-                let present = m
-                    .find("Secret", w.namespace, &secret.name)
-                    .map(|d| has_key(&m.docs[d].object, key));
-                if target.is_none() || present == Some(Some(true)) {
-                    target = Some((&secret.name, key));
-                }
-            }
-        }
-        if target.is_none() {
-            reason = Some(format!(
-                "no Secret of projected volume `{}` provides `{rel}`",
-                volume.name
-            ));
-        }
-    } else {
-        reason = Some(format!(
-            "volume `{}` is not a Secret: the JAAS file holds credentials; mount it from a Secret",
-            volume.name
-        ));
-    }
-    if let Some(reason) = reason {
-        flag(format!("the JAAS file `{file}` does not resolve: {reason}"));
-        return;
-    }
-    let Some((secret, key)) = target else { return };
+    };
     if let Some(d) = m.find("Secret", w.namespace, secret)
         && has_key(&m.docs[d].object, key) == Some(false)
     {
@@ -716,4 +689,91 @@ fn jaas(m: &Model<'_>, s: &Server<'_>, out: &mut Out<'_>) {
             super::refs::keys(&m.docs[d].object)
         ));
     }
+}
+
+/// The mount whose path is the longest prefix of `file` (or is the file, with subPath), and
+/// the file's path inside the volume.
+fn jaas_mount<'a>(c: &'a Container, file: &'a str) -> Option<(&'a str, &'a VolumeMount)> {
+    let mut best: Option<(usize, &str, &VolumeMount)> = None;
+    for mount in c.volume_mounts.iter().flatten() {
+        let mp = mount.mount_path.trim_end_matches('/');
+        let rel = match mount.sub_path.as_deref().filter(|p| !p.is_empty()) {
+            Some(sub) => (file == mp).then_some(sub),
+            None => file.strip_prefix(mp).and_then(|r| r.strip_prefix('/')),
+        };
+        if let Some(rel) = rel.filter(|r| !r.is_empty())
+            && best.is_none_or(|b| mp.len() > b.0)
+        {
+            best = Some((mp.len(), rel, mount));
+        }
+    }
+    best.map(|(_, rel, mount)| (rel, mount))
+}
+
+/// The (Secret name, key) that the file at `rel` in `volume` is, or why it is none.
+fn jaas_secret<'a>(
+    m: &SetIndex<'_>,
+    w: &PodTemplate<'_>,
+    volume: &'a Volume,
+    rel: &'a str,
+) -> Result<(&'a str, &'a str), String> {
+    if let Some(secret) = &volume.secret {
+        let name = secret.secret_name.as_deref().unwrap_or_default();
+        match secret.items.as_deref().filter(|i| !i.is_empty()) {
+            Some(items) => match items
+                .iter()
+                .find(|i| i.path.trim_start_matches("./") == rel)
+            {
+                Some(item) => Ok((name, &item.key)),
+                None => Err(format!(
+                    "Secret volume `{}` maps no item to `{rel}`: add `{{key: <key>, path: {rel}}}` to its items",
+                    volume.name
+                )),
+            },
+            None if !rel.contains('/') => Ok((name, rel)),
+            None => Err(format!(
+                "`{rel}` is no key of Secret volume `{}`",
+                volume.name
+            )),
+        }
+    } else if let Some(projected) = &volume.projected {
+        projected_secret(m, w, projected, rel).ok_or_else(|| {
+            format!(
+                "no Secret of projected volume `{}` provides `{rel}`",
+                volume.name
+            )
+        })
+    } else {
+        Err(format!(
+            "volume `{}` is not a Secret: the JAAS file holds credentials; mount it from a Secret",
+            volume.name
+        ))
+    }
+}
+
+/// The (Secret name, key) of a projected volume's sources that provides `rel`: the last such
+/// Secret of the set that has the key, else the first that provides it.
+fn projected_secret<'a>(
+    m: &SetIndex<'_>,
+    w: &PodTemplate<'_>,
+    projected: &'a ProjectedVolumeSource,
+    rel: &'a str,
+) -> Option<(&'a str, &'a str)> {
+    let mut target = None;
+    for src in projected.sources.iter().flatten() {
+        let Some(secret) = &src.secret else { continue };
+        let key = match secret.items.as_deref().filter(|i| !i.is_empty()) {
+            Some(items) => items.iter().find(|i| i.path == rel).map(|i| i.key.as_str()),
+            None => (!rel.contains('/')).then_some(rel),
+        };
+        if let Some(key) = key {
+            let present = m
+                .find("Secret", w.namespace, &secret.name)
+                .map(|d| has_key(&m.docs[d].object, key));
+            if target.is_none() || present == Some(Some(true)) {
+                target = Some((secret.name.as_str(), key));
+            }
+        }
+    }
+    target
 }

@@ -8,7 +8,7 @@
 //! output is a set of its own (see [`collect`]). `List` documents count as their items.
 //!
 //! The pipeline for one set: split each input into documents ([`docs`]), parse and type each
-//! one ([`crate::typed`]), index the set ([`model`]), run the rules (one module per family),
+//! one ([`crate::typed`]), index the set ([`index`]), run the rules (one module per family),
 //! drop what an annotation silences, and only then find lines and columns, for the documents
 //! that have findings.
 
@@ -17,14 +17,13 @@ mod collect;
 mod docs;
 mod drain;
 mod heap;
+mod index;
 mod md;
-mod model;
 mod netpol;
 mod origin;
 mod pss;
 mod refs;
 mod report;
-mod rules;
 mod sarif;
 mod schema;
 mod shutdown;
@@ -36,9 +35,9 @@ use crate::path::FieldPath;
 pub use crate::diag::Severity;
 pub use collect::{CollectOptions, Collected, Named, NamedKind, collect};
 // `gen diff` reads manifest streams exactly as lint does.
+pub use crate::rules::{RULES, Rule, RuleDoc, rules_markdown};
 pub(crate) use docs::split;
 pub use report::{Format, report};
-pub use rules::{RULES, RuleDoc, rules_markdown};
 pub use sarif::ORIGIN_ANNOTATION;
 pub(crate) use yaml::load as load_yaml;
 
@@ -127,8 +126,8 @@ impl PssLevel {
 /// One rule broken by one object.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finding {
-    /// The rule's id (see [`RULES`]); also the silence annotation's suffix.
-    pub rule: &'static str,
+    /// The rule broken; its id (see [`RULES`]) is also the silence annotation's suffix.
+    pub rule: Rule,
     pub severity: Severity,
     /// The input's name.
     pub file: String,
@@ -184,7 +183,7 @@ fn lint_counted(set: &Set, opts: &Options) -> (Vec<Finding>, Vec<usize>, Vec<usi
     // Objects, and documents that did not parse (already an error of their own: the input
     // is not empty).
     let mut objects = vec![0; set.inputs.len()];
-    let unparsed = parsed.hits.iter().filter(|h| h.rule == rules::YAML);
+    let unparsed = parsed.hits.iter().filter(|h| h.rule == Rule::Yaml);
     for chunk in parsed
         .docs
         .iter()
@@ -200,20 +199,20 @@ fn lint_counted(set: &Set, opts: &Options) -> (Vec<Finding>, Vec<usize>, Vec<usi
         }
     }
     let mut hits = std::mem::take(&mut parsed.hits);
-    let model = model::Model::new(set, &parsed, opts);
+    let index = index::SetIndex::new(set, &parsed, opts);
     let mut out = Out {
         hits: &mut hits,
         docs: &parsed.docs,
     };
-    schema::check(&model, &mut out);
-    refs::check(&model, &mut out);
-    pss::check(&model, &mut out);
-    md::check(&model, &mut out);
-    shutdown::check(&model, &mut out);
-    api::check(&model, &mut out);
-    drain::check(&model, &mut out);
-    netpol::check(&model, &mut out);
-    heap::check(&model, &mut out);
+    schema::check(&index, &mut out);
+    refs::check(&index, &mut out);
+    pss::check(&index, &mut out);
+    md::check(&index, &mut out);
+    shutdown::check(&index, &mut out);
+    api::check(&index, &mut out);
+    drain::check(&index, &mut out);
+    netpol::check(&index, &mut out);
+    heap::check(&index, &mut out);
     let hits = silence(hits, &parsed);
     (locate(set, &parsed, hits), objects, parsed.bounded)
 }
@@ -279,7 +278,7 @@ pub(crate) struct Hit {
     pub chunk: usize,
     /// Index into [`docs::Parsed::docs`]; `None` for a document that did not parse.
     pub doc: Option<usize>,
-    pub rule: &'static str,
+    pub rule: Rule,
     pub path: FieldPath,
     pub message: String,
     /// A position already known (a YAML error's), relative to the chunk.
@@ -297,7 +296,7 @@ pub(crate) struct Out<'a> {
 
 impl Out<'_> {
     /// A finding on document `doc` at the dotted `path` (see [`FieldPath::parse`]).
-    pub fn at(&mut self, doc: usize, rule: &'static str, path: &str, message: String) {
+    pub fn at(&mut self, doc: usize, rule: Rule, path: &str, message: String) {
         self.push(doc, rule, FieldPath::parse(path), message);
     }
 
@@ -306,7 +305,7 @@ impl Out<'_> {
     pub fn at_severity(
         &mut self,
         doc: usize,
-        rule: &'static str,
+        rule: Rule,
         severity: Severity,
         path: &str,
         message: String,
@@ -314,7 +313,7 @@ impl Out<'_> {
         self.push_as(doc, rule, Some(severity), FieldPath::parse(path), message);
     }
 
-    pub fn push(&mut self, doc: usize, rule: &'static str, path: FieldPath, message: String) {
+    pub fn push(&mut self, doc: usize, rule: Rule, path: FieldPath, message: String) {
         self.push_as(doc, rule, None, path, message);
     }
 
@@ -322,12 +321,11 @@ impl Out<'_> {
     pub fn push_as(
         &mut self,
         doc: usize,
-        rule: &'static str,
+        rule: Rule,
         severity: Option<Severity>,
         path: FieldPath,
         message: String,
     ) {
-        debug_assert!(rules::find(rule).is_some(), "rule `{rule}` is in RULES");
         let Some(d) = self.docs.get(doc) else { return };
         self.hits.push(Hit {
             chunk: d.chunk,
@@ -350,7 +348,7 @@ fn silence(hits: Vec<Hit>, parsed: &docs::Parsed) -> Vec<Hit> {
             let Some(doc) = h.doc.and_then(|d| parsed.docs.get(d)) else {
                 return true;
             };
-            if h.rule == rules::LINT_ANNOTATION {
+            if h.rule == Rule::LintAnnotation {
                 return true;
             }
             !doc.silenced(h.rule)
@@ -359,7 +357,7 @@ fn silence(hits: Vec<Hit>, parsed: &docs::Parsed) -> Vec<Hit> {
 }
 
 /// Orders findings: input, document, line, column.
-type Key = (usize, usize, Option<(usize, usize)>);
+type SortKey = (usize, usize, Option<(usize, usize)>);
 
 /// Documents with findings past this many are located on several threads.
 const PARALLEL_LOCATE_FROM: usize = 64;
@@ -369,7 +367,7 @@ const PARALLEL_LOCATE_FROM: usize = 64;
 fn locate(set: &Set, parsed: &docs::Parsed, mut hits: Vec<Hit>) -> Vec<Finding> {
     hits.sort_by_key(|h| h.chunk);
     let groups: Vec<&[Hit]> = hits.chunk_by(|a, b| a.chunk == b.chunk).collect();
-    let mut findings: Vec<(Key, Finding)> =
+    let mut findings: Vec<(SortKey, Finding)> =
         crate::par_map(&groups, PARALLEL_LOCATE_FROM, |_, g| {
             locate_chunk(set, parsed, g)
         })
@@ -378,7 +376,7 @@ fn locate(set: &Set, parsed: &docs::Parsed, mut hits: Vec<Hit>) -> Vec<Finding> 
         .collect();
     findings.sort_by(|(ka, a), (kb, b)| {
         ka.cmp(kb)
-            .then_with(|| a.rule.cmp(b.rule))
+            .then_with(|| a.rule.id().cmp(b.rule.id()))
             .then_with(|| a.message.cmp(&b.message))
     });
     findings.dedup_by(|x, y| x.1 == y.1);
@@ -386,7 +384,7 @@ fn locate(set: &Set, parsed: &docs::Parsed, mut hits: Vec<Hit>) -> Vec<Finding> 
 }
 
 /// The findings of one chunk's hits, placed.
-fn locate_chunk(set: &Set, parsed: &docs::Parsed, hits: &[Hit]) -> Vec<(Key, Finding)> {
+fn locate_chunk(set: &Set, parsed: &docs::Parsed, hits: &[Hit]) -> Vec<(SortKey, Finding)> {
     let Some(first) = hits.first() else {
         return Vec::new();
     };
@@ -421,10 +419,7 @@ fn locate_chunk(set: &Set, parsed: &docs::Parsed, hits: &[Hit]) -> Vec<(Key, Fin
                 ),
                 None => (String::new(), None, String::new()),
             };
-            let severity = h
-                .severity
-                .or_else(|| rules::find(h.rule).map(|r| r.severity))
-                .unwrap_or(Severity::Error);
+            let severity = h.severity.unwrap_or_else(|| h.rule.severity());
             let mut finding = Finding {
                 rule: h.rule,
                 severity,

@@ -1,22 +1,11 @@
 //! `networkpolicy-target`: a NetworkPolicy whose podSelector selects no pod of the set.
 
 use super::Out;
-use super::model::Model;
-use super::rules::RuleDoc;
-use crate::diag::Severity;
+use super::index::SetIndex;
+use crate::rules::Rule;
 use crate::typed::Object;
 
-const ID: &str = "networkpolicy-target";
-
-pub(crate) const RULE: RuleDoc = RuleDoc {
-    id: ID,
-    severity: Severity::Warning,
-    why: "A NetworkPolicy applies to the pods its `podSelector` selects in its namespace; a non-empty selector that matches no pod template of the set isolates nothing, and the pods it was written for stay open.",
-    fix: "Make `spec.podSelector` select the workload's pod labels (check `commonLabels` and renames).",
-    mirrors: "the NetworkPolicy API (networking.k8s.io/v1): the network plugin applies a policy to the pods of its namespace that podSelector selects",
-};
-
-pub(crate) fn check(m: &Model<'_>, out: &mut Out<'_>) {
+pub(crate) fn check(m: &SetIndex<'_>, out: &mut Out<'_>) {
     if m.workload_failed {
         return;
     }
@@ -47,7 +36,7 @@ pub(crate) fn check(m: &Model<'_>, out: &mut Out<'_>) {
         };
         out.at(
             i,
-            ID,
+            Rule::NetworkPolicyTarget,
             "spec.podSelector",
             format!(
                 "selects {} but no pod template in the set carries these labels{unless}: the policy isolates nothing",

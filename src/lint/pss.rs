@@ -10,14 +10,14 @@
 
 use k8s_openapi::api::core::v1::{PodSpec, SecurityContext, Volume};
 
-use super::model::{Model, Workload};
+use super::index::{PodTemplate, SetIndex};
 use super::{Out, PssLevel};
 use crate::diag::Severity;
 use crate::path::FieldPath;
+use crate::rules::Rule;
 
 use PssLevel::{Baseline, Restricted};
 
-const OPENSHIFT: &str = "openshift-fixed-ids";
 const LABEL: &str = "pod-security.kubernetes.io/";
 
 /// Capabilities the baseline standard lets a container add.
@@ -61,7 +61,7 @@ impl Policy {
 /// The policy of the namespace `ns` (for an object without one: the set's only Namespace):
 /// its labels, or `assumed` as enforced when the Namespace is not in the set.
 fn policy(
-    m: &Model<'_>,
+    m: &SetIndex<'_>,
     namespaces: &[usize],
     ns: Option<&str>,
     assumed: Option<PssLevel>,
@@ -92,10 +92,10 @@ fn policy(
     }
 }
 
-fn rule(level: PssLevel) -> &'static str {
+fn rule(level: PssLevel) -> Rule {
     match level {
-        Restricted => "pss-restricted",
-        _ => "pss-baseline",
+        Restricted => Rule::PssRestricted,
+        _ => Rule::PssBaseline,
     }
 }
 
@@ -120,7 +120,7 @@ const SELINUX_TYPES: &[&str] = &[
     "container_engine_t",
 ];
 
-pub(crate) fn check(m: &Model<'_>, out: &mut Out<'_>) {
+pub(crate) fn check(m: &SetIndex<'_>, out: &mut Out<'_>) {
     let namespaces: Vec<usize> = m
         .docs
         .iter()
@@ -143,7 +143,7 @@ pub(crate) fn check(m: &Model<'_>, out: &mut Out<'_>) {
 /// A check broken at a level: (level, path, message).
 type Flag<'f> = &'f mut dyn FnMut(PssLevel, String, String);
 
-fn standards(w: &Workload<'_>, spec: &PodSpec, policy: Policy, out: &mut Out<'_>) {
+fn standards(w: &PodTemplate<'_>, spec: &PodSpec, policy: Policy, out: &mut Out<'_>) {
     let mut flag = |level: PssLevel, path: String, message: String| {
         if let Some(severity) = policy.severity(level) {
             out.push_as(
@@ -476,7 +476,7 @@ fn forbidden_volume(v: &Volume) -> Option<&'static str> {
     types.iter().find(|t| t.1).map(|t| t.0)
 }
 
-fn openshift(w: &Workload<'_>, spec: &PodSpec, out: &mut Out<'_>) {
+fn openshift(w: &PodTemplate<'_>, spec: &PodSpec, out: &mut Out<'_>) {
     let base = w.base;
     let why = "OpenShift's restricted-v2 SCC assigns it from the namespace's range and refuses pods that fix another; remove it";
     if let Some(p) = &spec.security_context {
@@ -484,7 +484,7 @@ fn openshift(w: &Workload<'_>, spec: &PodSpec, out: &mut Out<'_>) {
             if let Some(id) = v {
                 out.at(
                     w.doc,
-                    OPENSHIFT,
+                    Rule::OpenshiftFixedIds,
                     &format!("{base}.securityContext.{field}"),
                     format!("fixes {field} {id}: {why}"),
                 );
@@ -495,7 +495,7 @@ fn openshift(w: &Workload<'_>, spec: &PodSpec, out: &mut Out<'_>) {
         if let Some(id) = c.security_context.as_ref().and_then(|s| s.run_as_user) {
             out.at(
                 w.doc,
-                OPENSHIFT,
+                Rule::OpenshiftFixedIds,
                 &format!("{at}.securityContext.runAsUser"),
                 format!("fixes runAsUser {id}: {why}"),
             );

@@ -7,12 +7,13 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::Out;
-use super::model::{At, Model, Workload, probes as probes_of};
+use super::index::{At, PodTemplate, SetIndex, probes as probes_of};
 use crate::diag::Severity;
 use crate::path::FieldPath;
+use crate::rules::Rule;
 use crate::typed::{Object, TargetKind};
 
-pub(crate) fn check(m: &Model<'_>, out: &mut Out<'_>) {
+pub(crate) fn check(m: &SetIndex<'_>, out: &mut Out<'_>) {
     workload_selectors(m, out);
     services(m, out);
     probes(m, out);
@@ -59,10 +60,10 @@ fn show_port(p: &IntOrString) -> String {
 /// custom resources whose operator creates pods (their labels are not in the set), then a
 /// warning that says so.
 pub(crate) fn selects_no_pods(
-    m: &Model<'_>,
+    m: &SetIndex<'_>,
     out: &mut Out<'_>,
     doc: usize,
-    rule: &'static str,
+    rule: Rule,
     path: &str,
     message: String,
 ) {
@@ -99,7 +100,7 @@ fn is_empty(s: &LabelSelector) -> bool {
         && s.match_expressions.as_ref().is_none_or(Vec::is_empty)
 }
 
-fn workload_selectors(m: &Model<'_>, out: &mut Out<'_>) {
+fn workload_selectors(m: &SetIndex<'_>, out: &mut Out<'_>) {
     for w in &m.workloads {
         let (Some(sel), Some(_)) = (w.selector, w.spec) else {
             continue;
@@ -107,7 +108,7 @@ fn workload_selectors(m: &Model<'_>, out: &mut Out<'_>) {
         if is_empty(sel) {
             out.at(
                 w.doc,
-                "workload-selector",
+                Rule::WorkloadSelector,
                 "spec.selector",
                 format!(
                     "a {} needs a selector matching its pod template's labels; this one is empty",
@@ -117,7 +118,7 @@ fn workload_selectors(m: &Model<'_>, out: &mut Out<'_>) {
         } else if !w.labels.matches(sel) {
             out.at(
                 w.doc,
-                "workload-selector",
+                Rule::WorkloadSelector,
                 "spec.selector",
                 format!(
                     "selects {} but the pod template's labels do not match: make `{}` carry them",
@@ -154,7 +155,7 @@ fn declared<'c>(containers: impl Iterator<Item = &'c Container>) -> String {
     }
 }
 
-fn services(m: &Model<'_>, out: &mut Out<'_>) {
+fn services(m: &SetIndex<'_>, out: &mut Out<'_>) {
     for &i in &m.services {
         let d = &m.docs[i];
         let Object::Service(svc) = &d.object else {
@@ -175,7 +176,7 @@ fn services(m: &Model<'_>, out: &mut Out<'_>) {
                     m,
                     out,
                     i,
-                    "service-selector",
+                    Rule::ServiceSelector,
                     "spec.selector",
                     format!(
                         "selects {} but no pod template in the set carries these labels: the Service has no endpoints",
@@ -199,12 +200,12 @@ fn service_port(
     doc: usize,
     pi: usize,
     port: &ServicePort,
-    selected: &[&Workload<'_>],
+    selected: &[&PodTemplate<'_>],
 ) {
     let Some(target @ IntOrString::String(_)) = &port.target_port else {
         return;
     };
-    let typed: Vec<&&Workload<'_>> = selected.iter().filter(|w| w.spec.is_some()).collect();
+    let typed: Vec<&&PodTemplate<'_>> = selected.iter().filter(|w| w.spec.is_some()).collect();
     if typed.is_empty()
         || typed
             .iter()
@@ -225,7 +226,7 @@ fn service_port(
         .collect();
     out.at(
         doc,
-        "service-target-port",
+        Rule::ServiceTargetPort,
         &format!("spec.ports[{pi}].targetPort"),
         format!(
             "targets port {} but no selected pod declares a container port of that name (they declare: {}): use one of those names, or a number",
@@ -235,7 +236,7 @@ fn service_port(
     );
 }
 
-fn probes(m: &Model<'_>, out: &mut Out<'_>) {
+fn probes(m: &SetIndex<'_>, out: &mut Out<'_>) {
     for w in &m.workloads {
         for (at, c) in w.containers() {
             for (field, probe) in probes_of(c) {
@@ -253,7 +254,7 @@ fn probes(m: &Model<'_>, out: &mut Out<'_>) {
                     if !declares(std::iter::once(c), &port) {
                         out.at(
                             w.doc,
-                            "probe-port",
+                            Rule::ProbePort,
                             &format!("{at}.{field}.{action}.port"),
                             format!(
                                 "probes port {} but container `{}` declares no such port (it declares: {}): probe a declared port",
@@ -269,7 +270,7 @@ fn probes(m: &Model<'_>, out: &mut Out<'_>) {
     }
 }
 
-fn autoscalers(m: &Model<'_>, out: &mut Out<'_>) {
+fn autoscalers(m: &SetIndex<'_>, out: &mut Out<'_>) {
     for (i, d, hpa) in m.each(|o| match o {
         Object::HorizontalPodAutoscaler(h) => Some(h),
         _ => None,
@@ -293,7 +294,7 @@ fn autoscalers(m: &Model<'_>, out: &mut Out<'_>) {
                 .map_or_else(String::new, |n| format!(" (did you mean `{n}`?)"));
             out.at(
                 i,
-                "hpa-target",
+                Rule::HpaTarget,
                 "spec.scaleTargetRef.name",
                 format!(
                     "scales {} `{}`, which is not in the set{hint}: name a workload of the set",
@@ -308,7 +309,7 @@ fn autoscalers(m: &Model<'_>, out: &mut Out<'_>) {
         {
             out.at(
                 t,
-                "hpa-replicas",
+                Rule::HpaReplicas,
                 "spec.replicas",
                 format!(
                     "HorizontalPodAutoscaler `{}` scales this {}: `spec.replicas` resets its choice on every apply; remove it",
@@ -320,7 +321,7 @@ fn autoscalers(m: &Model<'_>, out: &mut Out<'_>) {
     }
 }
 
-fn budgets(m: &Model<'_>, out: &mut Out<'_>) {
+fn budgets(m: &SetIndex<'_>, out: &mut Out<'_>) {
     for (i, d, pdb) in m.each(|o| match o {
         Object::PodDisruptionBudget(p) => Some(p),
         _ => None,
@@ -329,7 +330,7 @@ fn budgets(m: &Model<'_>, out: &mut Out<'_>) {
         let Some(selector) = &spec.selector else {
             out.at(
                 i,
-                "pdb-target",
+                Rule::PdbTarget,
                 "spec",
                 "has no selector, so it selects no pods: add `selector.matchLabels` with the workload's pod labels".to_string(),
             );
@@ -341,7 +342,7 @@ fn budgets(m: &Model<'_>, out: &mut Out<'_>) {
                 m,
                 out,
                 i,
-                "pdb-target",
+                Rule::PdbTarget,
                 "spec.selector",
                 format!(
                     "selects {} but no pod template in the set carries these labels: it protects nothing",
@@ -352,7 +353,7 @@ fn budgets(m: &Model<'_>, out: &mut Out<'_>) {
     }
 }
 
-fn service_monitors(m: &Model<'_>, out: &mut Out<'_>) {
+fn service_monitors(m: &SetIndex<'_>, out: &mut Out<'_>) {
     // The namespaces the set has Services in.
     let mut set_namespaces: Vec<&str> = m
         .services
@@ -414,7 +415,7 @@ fn service_monitors(m: &Model<'_>, out: &mut Out<'_>) {
             if !has {
                 out.at(
                     i,
-                    "servicemonitor-target",
+                    Rule::ServiceMonitorTarget,
                     &format!("spec.endpoints[{ei}].port"),
                     format!("scrapes port `{port}` but no selected Service has a port of that name: use a Service port name"),
                 );
@@ -428,7 +429,7 @@ fn service_monitors(m: &Model<'_>, out: &mut Out<'_>) {
 /// no Service in (the Services live elsewhere, e.g. the API server's `kubernetes` Service in
 /// `default`: an `info`), or its labels select none.
 fn servicemonitor_misses(
-    m: &Model<'_>,
+    m: &SetIndex<'_>,
     out: &mut Out<'_>,
     i: usize,
     spec: &crate::typed::ServiceMonitorSpec,
@@ -450,7 +451,7 @@ fn servicemonitor_misses(
         };
         out.at(
             i,
-            "servicemonitor-target",
+            Rule::ServiceMonitorTarget,
             path,
             format!(
                 "its labels select Service `{}` in namespace `{}`, but it watches only {watching}: Prometheus scrapes nothing; name that namespace in `spec.namespaceSelector.matchNames` (a `namespace:` overlay does not change it)",
@@ -463,7 +464,7 @@ fn servicemonitor_misses(
     if watched.is_some_and(|w| w.iter().all(|n| !set_namespaces.contains(n))) {
         out.push_as(
             i,
-            "servicemonitor-target",
+            Rule::ServiceMonitorTarget,
             Some(Severity::Info),
             FieldPath::parse("spec.namespaceSelector"),
             format!(
@@ -474,7 +475,7 @@ fn servicemonitor_misses(
     }
     out.at(
         i,
-        "servicemonitor-target",
+        Rule::ServiceMonitorTarget,
         "spec.selector",
         format!(
             "selects Services labelled {} but none in the set is (in the namespaces it watches): Prometheus scrapes nothing",
@@ -483,14 +484,14 @@ fn servicemonitor_misses(
     );
 }
 
-fn service_ports<'a>(m: &Model<'a>, svc: usize) -> Option<&'a [ServicePort]> {
+fn service_ports<'a>(m: &SetIndex<'a>, svc: usize) -> Option<&'a [ServicePort]> {
     match &m.docs[svc].object {
         Object::Service(s) => s.spec.as_ref()?.ports.as_deref(),
         _ => None,
     }
 }
 
-fn routes(m: &Model<'_>, out: &mut Out<'_>) {
+fn routes(m: &SetIndex<'_>, out: &mut Out<'_>) {
     for (i, d, route) in m.each(|o| match o {
         Object::Route(r) => Some(r),
         _ => None,
@@ -515,7 +516,7 @@ fn routes(m: &Model<'_>, out: &mut Out<'_>) {
             if found.is_none() {
                 out.at(
                     i,
-                    "route-target",
+                    Rule::RouteTarget,
                     &path,
                     format!(
                         "sends to Service `{}`, which is not in the set: name a Service of the set",
@@ -541,7 +542,7 @@ fn routes(m: &Model<'_>, out: &mut Out<'_>) {
         if !ok {
             out.at(
                 i,
-                "route-target",
+                Rule::RouteTarget,
                 "spec.port.targetPort",
                 format!(
                     "uses port {} but Service `{}` has no such port: use one of its port names",
@@ -553,7 +554,7 @@ fn routes(m: &Model<'_>, out: &mut Out<'_>) {
     }
 }
 
-fn ingresses(m: &Model<'_>, out: &mut Out<'_>) {
+fn ingresses(m: &SetIndex<'_>, out: &mut Out<'_>) {
     for (i, d, ing) in m.each(|o| match o {
         Object::Ingress(x) => Some(x),
         _ => None,
@@ -580,7 +581,7 @@ fn ingresses(m: &Model<'_>, out: &mut Out<'_>) {
             let Some(svc) = m.find("Service", d.namespace(), &service.name) else {
                 out.at(
                     i,
-                    "route-target",
+                    Rule::RouteTarget,
                     &format!("{path}.service.name"),
                     format!(
                         "sends to Service `{}`, which is not in the set: name a Service of the set",
@@ -607,7 +608,7 @@ fn ingresses(m: &Model<'_>, out: &mut Out<'_>) {
                     .unwrap_or_default();
                 out.at(
                     i,
-                    "route-target",
+                    Rule::RouteTarget,
                     &format!("{path}.service.port"),
                     format!("uses port {shown} but Service `{}` has no such port: use one of its port names or numbers", service.name),
                 );
@@ -663,7 +664,7 @@ struct Use<'a> {
 }
 
 /// Calls `f` for every ServiceAccount, Secret and ConfigMap a pod template uses.
-fn uses<'a>(w: &Workload<'a>, mut f: impl FnMut(Use<'a>)) {
+fn uses<'a>(w: &PodTemplate<'a>, mut f: impl FnMut(Use<'a>)) {
     let Some(spec) = w.spec else { return };
     let mut add = |kind, name: &'a str, key: Option<&'a str>, optional: Option<bool>, at| {
         if !name.is_empty() {
@@ -805,7 +806,7 @@ pub(crate) fn keys(object: &Object) -> String {
     }
 }
 
-fn references(m: &Model<'_>, out: &mut Out<'_>) {
+fn references(m: &SetIndex<'_>, out: &mut Out<'_>) {
     for w in &m.workloads {
         let mut reported: Vec<(&str, &str)> = Vec::new();
         uses(w, |r| match m.find(r.kind, w.namespace, r.name) {
@@ -820,7 +821,7 @@ fn references(m: &Model<'_>, out: &mut Out<'_>) {
                 );
                 out.at(
                     w.doc,
-                    "external-ref",
+                    Rule::ExternalRef,
                     &r.at.path(w.base, false),
                     format!(
                         "{} `{}` is not in this set: the pods wait until it exists in {ns}; add it to the set, or silence `external-ref` on this {} saying where it comes from",
@@ -834,7 +835,7 @@ fn references(m: &Model<'_>, out: &mut Out<'_>) {
                 if !r.optional && has_key(object, key) == Some(false) {
                     out.at(
                         w.doc,
-                        "missing-key",
+                        Rule::MissingKey,
                         &r.at.path(w.base, true),
                         format!(
                             "{} `{}` has no key `{key}` (it has: {}): add the key, fix the name, or mark the reference optional",

@@ -175,7 +175,7 @@ fn json(findings: &[Finding]) -> String {
     let items: Vec<JsonFinding<'_>> = findings
         .iter()
         .map(|f| JsonFinding {
-            rule: f.rule,
+            rule: f.rule.id(),
             severity: severity_name(f.severity, Format::Json),
             file: &f.file,
             document: f.document,
@@ -233,7 +233,7 @@ fn github(findings: &[Finding]) -> String {
         if let Some(c) = f.column {
             let _ = write!(props, ",col={c}");
         }
-        let _ = write!(props, ",title={}", escape_property(f.rule));
+        let _ = write!(props, ",title={}", escape_property(f.rule.id()));
         let _ = writeln!(
             out,
             "::{} {props}::{}",
@@ -248,11 +248,12 @@ fn github(findings: &[Finding]) -> String {
 pub(super) mod tests {
     use super::*;
     use crate::path::FieldPath;
+    use crate::rules::Rule;
 
     /// A finding with escapes to test in its file name and message.
     pub(in crate::lint) fn finding() -> Finding {
         Finding {
-            rule: "service-selector",
+            rule: Rule::ServiceSelector,
             severity: Severity::Error,
             file: "a,b:c.yaml".into(),
             document: 2,

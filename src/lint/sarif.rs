@@ -70,7 +70,6 @@ fn first_sentence(s: &str) -> &str {
 }
 
 fn result(f: &Finding, origin: Option<&String>) -> Value {
-    let index = RULES.iter().position(|r| r.id == f.rule);
     let what = qualified(f);
     let here = physical(&f.file, f.line, f.column);
     let mut location = json!({ "physicalLocation": here });
@@ -82,7 +81,7 @@ fn result(f: &Finding, origin: Option<&String>) -> Value {
         }]);
     }
     let mut result = json!({
-        "ruleId": f.rule,
+        "ruleId": f.rule.id(),
         "level": level(f.severity),
         "message": { "text": one_line(f) },
         "properties": {
@@ -93,9 +92,8 @@ fn result(f: &Finding, origin: Option<&String>) -> Value {
             "document": f.document,
         },
     });
-    if let Some(i) = index {
-        result["ruleIndex"] = json!(i);
-    }
+    // The rule's row of `RULES`, as the driver lists them.
+    result["ruleIndex"] = json!(f.rule as usize);
     if let Some(file) = origin {
         location["physicalLocation"] = json!({ "artifactLocation": { "uri": uri(file) } });
         result["relatedLocations"] = json!([{

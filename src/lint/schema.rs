@@ -4,12 +4,12 @@
 
 use std::collections::HashMap;
 
-use super::model::Model;
-use super::{Out, rules};
-use crate::model::LINT_SKIP_PREFIX;
+use super::Out;
+use super::index::SetIndex;
 use crate::path::FieldPath;
+use crate::rules::{LINT_SKIP_PREFIX, RULES, Rule};
 
-pub(crate) fn check(m: &Model<'_>, out: &mut Out<'_>) {
+pub(crate) fn check(m: &SetIndex<'_>, out: &mut Out<'_>) {
     annotations(m, out);
     duplicates(m, out);
     // A MigratoryData bundle's shape; a multi-namespace installer is no such bundle.
@@ -18,7 +18,7 @@ pub(crate) fn check(m: &Model<'_>, out: &mut Out<'_>) {
     }
 }
 
-fn annotations(m: &Model<'_>, out: &mut Out<'_>) {
+fn annotations(m: &SetIndex<'_>, out: &mut Out<'_>) {
     for (i, d) in m.docs.iter().enumerate() {
         let Some(annotations) = d.annotations() else {
             continue;
@@ -28,19 +28,19 @@ fn annotations(m: &Model<'_>, out: &mut Out<'_>) {
                 continue;
             };
             let path = FieldPath::parse("metadata.annotations").key(key);
-            if rules::find(id).is_none() {
-                let hint = crate::suggest::did_you_mean(id, rules::RULES.iter().map(|r| r.id))
+            if Rule::from_id(id).is_none() {
+                let hint = crate::suggest::did_you_mean(id, RULES.iter().map(|r| r.id))
                     .map_or_else(String::new, |s| format!(" (did you mean `{s}`?)"));
                 out.push(
                     i,
-                    rules::LINT_ANNOTATION,
+                    Rule::LintAnnotation,
                     path,
                     format!("`{id}` is no rule of gen lint{hint}: the annotation silences nothing; use an id from the README's rule table"),
                 );
             } else if value.as_str().is_none_or(|r| r.trim().is_empty()) {
                 out.push(
                     i,
-                    rules::LINT_ANNOTATION,
+                    Rule::LintAnnotation,
                     path,
                     format!("silencing `{id}` needs a reason as the annotation's value (why this object is an exception); an empty one silences nothing"),
                 );
@@ -49,7 +49,7 @@ fn annotations(m: &Model<'_>, out: &mut Out<'_>) {
     }
 }
 
-fn duplicates(m: &Model<'_>, out: &mut Out<'_>) {
+fn duplicates(m: &SetIndex<'_>, out: &mut Out<'_>) {
     let mut seen: HashMap<(&str, &str, Option<&str>, &str), usize> =
         HashMap::with_capacity(m.docs.len());
     for (i, d) in m.docs.iter().enumerate() {
@@ -62,7 +62,7 @@ fn duplicates(m: &Model<'_>, out: &mut Out<'_>) {
             let chunk = &out_chunk(m, f.chunk);
             out.at(
                 i,
-                "duplicate-object",
+                Rule::DuplicateObject,
                 "metadata.name",
                 format!(
                     "{} `{}` is already defined ({}, document {}): the later one replaces it on apply; rename or remove one",
@@ -79,14 +79,14 @@ fn duplicates(m: &Model<'_>, out: &mut Out<'_>) {
 }
 
 /// The input name and document index of a chunk.
-fn out_chunk<'a>(m: &Model<'a>, chunk: usize) -> (&'a str, usize) {
+fn out_chunk<'a>(m: &SetIndex<'a>, chunk: usize) -> (&'a str, usize) {
     m.chunks.get(chunk).map_or(("", 0), |c| {
         let name = m.set.inputs.get(c.input).map_or("", |i| i.name.as_str());
         (name, c.index)
     })
 }
 
-fn namespaces(m: &Model<'_>, out: &mut Out<'_>) {
+fn namespaces(m: &SetIndex<'_>, out: &mut Out<'_>) {
     // The set's namespace: its Namespace object's, or else the one most objects use.
     let mut counts: Vec<(&str, usize)> = Vec::new();
     let mut namespace_objects = Vec::new();
@@ -121,7 +121,7 @@ fn namespaces(m: &Model<'_>, out: &mut Out<'_>) {
     for &i in namespace_objects.iter().skip(1) {
         out.at(
             i,
-            "single-namespace",
+            Rule::SingleNamespace,
             "metadata.name",
             format!(
                 "a second Namespace in the set (`{}` creates the first): a bundle lives in one namespace",
@@ -135,7 +135,7 @@ fn namespaces(m: &Model<'_>, out: &mut Out<'_>) {
             if d.kind() != "Namespace" {
                 out.at(
                     i,
-                    "cluster-scoped",
+                    Rule::ClusterScoped,
                     "kind",
                     format!(
                         "{} is cluster-scoped: a namespace-scoped bundle creates no cluster-wide objects but its Namespace; move it to the cluster's platform configuration (or use a namespaced kind)",
@@ -149,13 +149,13 @@ fn namespaces(m: &Model<'_>, out: &mut Out<'_>) {
         match d.namespace() {
             Some(ns) if ns != set_ns => out.at(
                 i,
-                "single-namespace",
+                Rule::SingleNamespace,
                 "metadata.namespace",
                 format!("is in namespace `{ns}`, but {whose} `{set_ns}`: put every object of the set in one namespace"),
             ),
             None if scope == Some(true) => out.at(
                 i,
-                "single-namespace",
+                Rule::SingleNamespace,
                 "metadata",
                 format!("has no namespace, so kubectl puts it in the current context's: set `metadata.namespace: {set_ns}` like the rest of the set"),
             ),

@@ -5,16 +5,16 @@
 use k8s_openapi::api::core::v1::Container;
 
 use super::Out;
-use super::model::Model;
+use super::index::SetIndex;
 use crate::path::FieldPath;
+use crate::rules::Rule;
 use crate::typed::Object;
 
-pub(crate) const RULE: &str = "shutdown-timing";
 /// Kubernetes' default `terminationGracePeriodSeconds`.
 const DEFAULT_GRACE: i64 = 30;
 const TG_ATTRIBUTES: &str = "service.beta.kubernetes.io/aws-load-balancer-target-group-attributes";
 
-pub(crate) fn check(m: &Model<'_>, out: &mut Out<'_>) {
+pub(crate) fn check(m: &SetIndex<'_>, out: &mut Out<'_>) {
     for w in &m.workloads {
         let Some(spec) = w.spec else { continue };
         let grace = spec
@@ -27,7 +27,7 @@ pub(crate) fn check(m: &Model<'_>, out: &mut Out<'_>) {
             if grace <= sleep {
                 out.at(
                     w.doc,
-                    RULE,
+                    Rule::ShutdownTiming,
                     &format!("{}.terminationGracePeriodSeconds", w.base),
                     format!(
                         "the grace period ({grace} s) does not outlast container `{}`'s preStop sleep ({sleep} s): the server is killed without a clean stop; set terminationGracePeriodSeconds above the sleep by the time the server needs to stop ({at})",
@@ -56,7 +56,7 @@ pub(crate) fn check(m: &Model<'_>, out: &mut Out<'_>) {
             if delay >= grace {
                 out.push(
                     i,
-                    RULE,
+                    Rule::ShutdownTiming,
                     FieldPath::parse("metadata.annotations").key(TG_ATTRIBUTES),
                     format!(
                         "the deregistration delay ({delay} s) is not below the grace period of {} `{}` ({grace} s): the load balancer still sends clients to pods already killed; lower the delay or raise terminationGracePeriodSeconds",

@@ -12,11 +12,11 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::{PROTOCOLS, V, int_or_percent, label_selector, labels_and_annotations, syntax};
 use crate::lint::docs::Doc;
-use crate::lint::model::{Workload, probes};
+use crate::lint::index::{PodTemplate, probes};
 use crate::path::FieldPath;
 use crate::typed::Object;
 
-pub(super) fn workload(v: &mut V<'_, '_>, w: &Workload<'_>, d: &Doc) {
+pub(super) fn workload(v: &mut V<'_, '_>, w: &PodTemplate<'_>, d: &Doc) {
     let Some(spec) = w.spec else { return };
     if let Some(meta) = w.labels_path.strip_suffix(".labels")
         && w.kind != "Pod"
@@ -148,7 +148,7 @@ fn strategy(v: &mut V<'_, '_>, d: &Doc) {
     }
 }
 
-fn pod_spec(v: &mut V<'_, '_>, w: &Workload<'_>, spec: &PodSpec, claims: &[&str]) {
+fn pod_spec(v: &mut V<'_, '_>, w: &PodTemplate<'_>, spec: &PodSpec, claims: &[&str]) {
     let base = FieldPath::parse(w.base);
     let restart: &[&str] = match w.kind {
         "Job" | "CronJob" => &["OnFailure", "Never"],

@@ -57,9 +57,10 @@ impl<'a> Labels<'a> {
     }
 }
 
-/// A pod template in the set.
+/// A workload's pod template in the set (a Deployment's, a CronJob's, a raw kind's), with the
+/// workload's kind, name and namespace.
 #[derive(Debug)]
-pub(crate) struct Workload<'a> {
+pub(crate) struct PodTemplate<'a> {
     pub doc: usize,
     pub kind: &'a str,
     pub name: &'a str,
@@ -89,7 +90,7 @@ impl std::fmt::Display for At {
     }
 }
 
-impl<'a> Workload<'a> {
+impl<'a> PodTemplate<'a> {
     /// Regular and init containers, each with where it sits.
     pub fn containers(&self) -> impl Iterator<Item = (At, &'a Container)> + 'a {
         let base = self.base;
@@ -122,11 +123,13 @@ pub(crate) fn probes(c: &Container) -> [(&'static str, &Option<Probe>); 3] {
     ]
 }
 
-pub(crate) struct Model<'a> {
+/// The set, indexed: what the rules relating objects look up.
+pub(crate) struct SetIndex<'a> {
     pub set: &'a Set,
     pub chunks: &'a [Chunk],
     pub docs: &'a [Doc],
-    pub workloads: Vec<Workload<'a>>,
+    /// Every workload's pod template, in document order.
+    pub workloads: Vec<PodTemplate<'a>>,
     /// The set targets OpenShift (`--platform openshift`, or a Route in the set).
     pub openshift: bool,
     /// Some document of a pod-template kind failed to type: "selects no pods" is then not
@@ -157,10 +160,10 @@ pub(crate) struct Model<'a> {
     services_by_label: HashMap<(&'a str, &'a str), Vec<usize>>,
 }
 
-impl<'a> Model<'a> {
-    pub fn new(set: &'a Set, parsed: &'a Parsed, opts: &Options) -> Model<'a> {
+impl<'a> SetIndex<'a> {
+    pub fn new(set: &'a Set, parsed: &'a Parsed, opts: &Options) -> SetIndex<'a> {
         let docs = &parsed.docs[..];
-        let mut m = Model {
+        let mut m = SetIndex {
             set,
             chunks: &parsed.chunks,
             docs,
@@ -304,8 +307,8 @@ impl<'a> Model<'a> {
         &self,
         ns: Option<&str>,
         selector: &BTreeMap<String, String>,
-    ) -> Vec<&Workload<'a>> {
-        Model::candidates(
+    ) -> Vec<&PodTemplate<'a>> {
+        SetIndex::candidates(
             &self.pods_by_label,
             selector.iter().next(),
             self.workloads.len(),
@@ -317,7 +320,11 @@ impl<'a> Model<'a> {
     }
 
     /// Workloads in (or compatible with) `ns` whose pods a LabelSelector selects.
-    pub fn pods_selected(&self, ns: Option<&str>, selector: &LabelSelector) -> Vec<&Workload<'a>> {
+    pub fn pods_selected(
+        &self,
+        ns: Option<&str>,
+        selector: &LabelSelector,
+    ) -> Vec<&PodTemplate<'a>> {
         self.pods_selected_indices(ns, selector)
             .into_iter()
             .map(|i| &self.workloads[i])
@@ -326,7 +333,7 @@ impl<'a> Model<'a> {
 
     fn pods_selected_indices(&self, ns: Option<&str>, selector: &LabelSelector) -> Vec<usize> {
         let first = selector.match_labels.as_ref().and_then(|m| m.iter().next());
-        let mut v = Model::candidates(&self.pods_by_label, first, self.workloads.len());
+        let mut v = SetIndex::candidates(&self.pods_by_label, first, self.workloads.len());
         v.retain(|&i| {
             let w = &self.workloads[i];
             same_ns(w.namespace, ns) && w.labels.matches(selector)
@@ -338,7 +345,7 @@ impl<'a> Model<'a> {
     pub fn services_selected(&self, selector: &LabelSelector) -> Vec<usize> {
         let first = selector.match_labels.as_ref().and_then(|m| m.iter().next());
         let all: Vec<usize> = match first {
-            Some(_) => Model::candidates(&self.services_by_label, first, 0),
+            Some(_) => SetIndex::candidates(&self.services_by_label, first, 0),
             None => self.services.clone(),
         };
         all.into_iter()
@@ -387,7 +394,7 @@ fn creates_pods(d: &Doc) -> bool {
 
 /// gen's labels (`app.kubernetes.io/name: migratorydata`, `managed-by: gen`) on the pods, or
 /// a container with the server's `MIGRATORYDATA_EXTRA_OPTS`.
-fn is_migratorydata(w: &Workload<'_>) -> bool {
+fn is_migratorydata(w: &PodTemplate<'_>) -> bool {
     let labelled = w.labels.get("app.kubernetes.io/name") == Some("migratorydata")
         || w.labels.get("app.kubernetes.io/managed-by") == Some("gen");
     labelled
@@ -399,13 +406,13 @@ fn is_migratorydata(w: &Workload<'_>) -> bool {
         })
 }
 
-fn workload(doc: usize, d: &Doc) -> Option<Workload<'_>> {
+fn workload(doc: usize, d: &Doc) -> Option<PodTemplate<'_>> {
     fn meta(m: &Option<ObjectMeta>) -> Labels<'_> {
         m.as_ref()
             .and_then(|m| m.labels.as_ref())
             .map_or(Labels::None, Labels::Typed)
     }
-    let mut w = Workload {
+    let mut w = PodTemplate {
         doc,
         kind: d.kind(),
         name: d.name(),

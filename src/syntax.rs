@@ -2,18 +2,30 @@
 //! DNS-1123 labels and subdomains, DNS-1035 labels, qualified names (label and annotation
 //! keys), label values, IANA service names (port names), environment variable names and
 //! ConfigMap/Secret keys. Each check returns what would be valid when `s` is not.
+//!
+//! A leaf module: `gen lint`'s API validation and gen's own spec checks (`model`) both read
+//! it.
 
-use crate::model::is_dns_label;
+type Verdict = Result<(), String>;
 
-type Check = Result<(), String>;
+/// Whether `s` is a DNS-1123 label: at most 63 lowercase letters, digits and `-`, starting
+/// and ending with a letter or digit.
+pub fn is_dns_label(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 63
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}
 
-fn fail(what: &str) -> Check {
+fn fail(what: &str) -> Verdict {
     Err(what.to_string())
 }
 
 /// `IsDNS1123Label`: at most 63 lowercase letters, digits and `-`, starting and ending with
 /// a letter or digit.
-pub(crate) fn dns_label(s: &str) -> Check {
+pub(crate) fn dns_label(s: &str) -> Verdict {
     if is_dns_label(s) {
         Ok(())
     } else {
@@ -24,7 +36,7 @@ pub(crate) fn dns_label(s: &str) -> Check {
 }
 
 /// `IsDNS1035Label`: a DNS-1123 label that starts with a letter.
-pub(crate) fn dns1035_label(s: &str) -> Check {
+pub(crate) fn dns1035_label(s: &str) -> Verdict {
     if is_dns_label(s) && s.starts_with(|c: char| c.is_ascii_lowercase()) {
         Ok(())
     } else {
@@ -48,7 +60,7 @@ pub(crate) fn is_subdomain(s: &str) -> bool {
     !s.is_empty() && s.len() <= 253 && s.split('.').all(part)
 }
 
-pub(crate) fn dns_subdomain(s: &str) -> Check {
+pub(crate) fn dns_subdomain(s: &str) -> Verdict {
     if is_subdomain(s) {
         Ok(())
     } else {
@@ -60,7 +72,7 @@ pub(crate) fn dns_subdomain(s: &str) -> Check {
 
 /// `IsValidPathSegmentName`: RBAC object names may be anything but `.`, `..`, or hold `/`
 /// or `%`.
-pub(crate) fn path_segment(s: &str) -> Check {
+pub(crate) fn path_segment(s: &str) -> Verdict {
     if s == "." || s == ".." || s.contains(['/', '%']) {
         fail("may not be `.` or `..` nor contain `/` or `%`")
     } else {
@@ -79,7 +91,7 @@ fn is_name_part(s: &str) -> bool {
 
 /// `IsQualifiedName`: an optional DNS-1123 subdomain prefix and `/`, then a name of at most
 /// 63 letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit.
-pub(crate) fn qualified_name(s: &str) -> Check {
+pub(crate) fn qualified_name(s: &str) -> Verdict {
     let (prefix, name) = match s.split_once('/') {
         Some((p, n)) => (Some(p), n),
         None => (None, s),
@@ -101,7 +113,7 @@ pub(crate) fn qualified_name(s: &str) -> Check {
 
 /// `IsValidLabelValue`: empty, or at most 63 letters, digits, `-`, `_` and `.`, starting and
 /// ending with a letter or digit.
-pub(crate) fn label_value(s: &str) -> Check {
+pub(crate) fn label_value(s: &str) -> Verdict {
     if s.is_empty() || (s.len() <= 63 && is_name_part(s)) {
         Ok(())
     } else {
@@ -113,7 +125,7 @@ pub(crate) fn label_value(s: &str) -> Check {
 
 /// `IsValidPortName` (IANA_SVC_NAME): at most 15 lowercase letters, digits and `-`, with at
 /// least one letter, no `--`, not starting or ending with `-`.
-pub(crate) fn port_name(s: &str) -> Check {
+pub(crate) fn port_name(s: &str) -> Verdict {
     let ok = !s.is_empty()
         && s.len() <= 15
         && s.bytes()
@@ -132,7 +144,7 @@ pub(crate) fn port_name(s: &str) -> Check {
 }
 
 /// `IsValidPortNum`: 1 to 65535.
-pub(crate) fn port_number(n: i64) -> Check {
+pub(crate) fn port_number(n: i64) -> Verdict {
     if (1..=65535).contains(&n) {
         Ok(())
     } else {
@@ -142,7 +154,7 @@ pub(crate) fn port_number(n: i64) -> Check {
 
 /// `IsRelaxedEnvVarName`, the rule from Kubernetes 1.32 on (RelaxedEnvironmentVariableValidation,
 /// on by default): printable ASCII except `=`.
-pub(crate) fn env_var_name(s: &str) -> Check {
+pub(crate) fn env_var_name(s: &str) -> Verdict {
     if !s.is_empty() && s.bytes().all(|b| (b' '..=b'~').contains(&b) && b != b'=') {
         Ok(())
     } else {
@@ -152,7 +164,7 @@ pub(crate) fn env_var_name(s: &str) -> Check {
 
 /// `IsConfigMapKey`: at most 253 letters, digits, `-`, `_` and `.`; not `.`, `..` or
 /// starting with `..`.
-pub(crate) fn config_key(s: &str) -> Check {
+pub(crate) fn config_key(s: &str) -> Verdict {
     let ok = !s.is_empty()
         && s.len() <= 253
         && s.bytes()
