@@ -1,5 +1,6 @@
 //! Renders a [`Model`] through the templates in `templates/`, one document per object, in
-//! apply order.
+//! apply order; and, from the same environment, `gen init`'s starter spec and the
+//! `kustomization.yaml` of a `--out` base.
 //!
 //! The environment is built once per process. Auto-escaping is off (the templates are YAML,
 //! not HTML or JSON), undefined values are errors, and every user string reaches the output
@@ -74,6 +75,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/networkpolicy.yaml.j2"),
     ),
     ("init.yaml.j2", include_str!("../templates/init.yaml.j2")),
+    (
+        "kustomization.yaml.j2",
+        include_str!("../templates/kustomization.yaml.j2"),
+    ),
 ];
 
 fn environment() -> &'static Environment<'static> {
@@ -248,6 +253,14 @@ pub fn starter(profile: &crate::profile::Profile, kafka: bool) -> String {
         text.push('\n');
     }
     text
+}
+
+/// The `kustomization.yaml` of one base that `gen render --out` writes: `ctx` gives the
+/// template its `resources` and `generator` (built by [`crate::out::plan`]).
+pub fn kustomization(ctx: &impl serde::Serialize) -> Result<String, Error> {
+    environment()
+        .get_template("kustomization.yaml.j2")?
+        .render(Value::from(minijinja::value::Serde(ctx)))
 }
 
 /// Joins documents into one multi-document YAML stream.

@@ -500,6 +500,52 @@ fn the_jaas_file_is_0600_git_ignored_and_generated_not_written_as_a_secret() {
 }
 
 #[test]
+fn the_kustomization_with_a_secret_generator_is_pinned_byte_for_byte() {
+    // Labels and annotations reach the generator's options, sorted, each scalar quoted as
+    // YAML needs it ("on", "0755"); the resources follow in apply order.
+    let spec = format!(
+        "{}labels: {{team: realtime, env: \"on\"}}\nannotations: {{owner.example.com/contact: \"0755\"}}\n",
+        kafka_spec("md", "rt")
+    );
+    let r = render_spec(&spec, Some(&jaas_text(MARKER)));
+    let files = plan1(&r);
+    let k = files
+        .iter()
+        .find(|f| f.path == "kustomization.yaml")
+        .expect("a kustomization");
+    assert_eq!(
+        String::from_utf8(k.bytes.clone()).unwrap(),
+        "# Written by `gen render --out`; edits are lost on the next run. Customise in an overlay
+# that lists this directory under `resources`.
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+  - namespace-rt.yaml
+  - serviceaccount-md.yaml
+  - service-md-cs.yaml
+  - deployment-md.yaml
+  - poddisruptionbudget-md-pdb.yaml
+  - networkpolicy-md.yaml
+secretGenerator:
+  - name: md-jaas
+    namespace: rt
+    type: Opaque
+    files:
+      - \"jaas.config=jaas.config\"
+    options:
+      labels:
+        app.kubernetes.io/instance: md
+        app.kubernetes.io/managed-by: gen
+        app.kubernetes.io/name: migratorydata
+        env: \"on\"
+        team: realtime
+      annotations:
+        owner.example.com/contact: \"0755\"
+"
+    );
+}
+
+#[test]
 fn a_gitignore_gen_created_goes_when_its_block_does() {
     let (_t, dir) = workdir();
     let r = render_spec(&kafka_spec("md", "rt"), Some(&jaas_text(MARKER)));

@@ -3,12 +3,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use base64::Engine;
+use serde::Serialize;
 
 use super::{Bundle, JAAS_FILE, KUSTOMIZATION, OutError, PlannedFile};
 use crate::model::JaasSecret;
-use crate::render::{Document, scalar};
-
-const KUSTOMIZATION_HEADER: &str = "# Written by `gen render --out`; edits are lost on the next run. Customise in an overlay\n# that lists this directory under `resources`.\n";
+use crate::render::Document;
 
 /// The files of every bundle: one spec writes DIR itself, `multi` writes each bundle into
 /// `<namespace>/<name>/`. Fails when two bundles share a namespace and name, or a name cannot
@@ -146,17 +145,50 @@ fn plan_one(b: &Bundle, prefix: &str, files: &mut Vec<PlannedFile>) -> Result<()
             Some(generator(j, secret_doc, b.namespace)?)
         }
     };
+    let kustomization = Kustomization {
+        resources,
+        generator,
+    };
+    let text = crate::render::kustomization(&kustomization).map_err(|e| {
+        OutError::Invalid(format!(
+            "internal error: cannot render {KUSTOMIZATION}: {e}"
+        ))
+    })?;
     files.push(PlannedFile {
         path: format!("{prefix}{KUSTOMIZATION}"),
-        bytes: kustomization(&resources, generator.as_deref()).into_bytes(),
+        bytes: text.into_bytes(),
         secret: false,
     });
     Ok(())
 }
 
+/// What `templates/kustomization.yaml.j2` renders a base's kustomization from.
+#[derive(Serialize)]
+struct Kustomization {
+    /// The base's files, in apply order.
+    resources: Vec<String>,
+    /// With a JAAS file: the `secretGenerator` entry that turns it into the Secret.
+    generator: Option<SecretGenerator>,
+}
+
+/// The `secretGenerator` entry for the JAAS Secret.
+#[derive(Serialize)]
+struct SecretGenerator {
+    name: String,
+    namespace: String,
+    /// `<key>=jaas.config`: the Secret's key and the file beside the kustomization.
+    file: String,
+    labels: BTreeMap<String, String>,
+    annotations: BTreeMap<String, String>,
+}
+
 /// The `secretGenerator` entry for the JAAS Secret, with the rendered Secret's namespace,
 /// labels and annotations (read from its document; its data is not looked at).
-fn generator(j: &JaasSecret, doc: Option<&Document>, namespace: &str) -> Result<String, OutError> {
+fn generator(
+    j: &JaasSecret,
+    doc: Option<&Document>,
+    namespace: &str,
+) -> Result<SecretGenerator, OutError> {
     let meta = match doc {
         None => serde_json::Value::Null,
         Some(d) => {
@@ -173,27 +205,13 @@ fn generator(j: &JaasSecret, doc: Option<&Document>, namespace: &str) -> Result<
         .get("namespace")
         .and_then(|n| n.as_str())
         .unwrap_or(namespace);
-    let mut s = format!(
-        "  - name: {}\n    namespace: {}\n    type: Opaque\n    files:\n      - {}\n",
-        scalar(&j.name),
-        scalar(ns),
-        scalar(&format!("{}={JAAS_FILE}", j.key))
-    );
-    let maps: Vec<(&str, BTreeMap<String, String>)> = ["labels", "annotations"]
-        .into_iter()
-        .map(|k| (k, string_map(meta.get(k))))
-        .filter(|(_, m)| !m.is_empty())
-        .collect();
-    if !maps.is_empty() {
-        s.push_str("    options:\n");
-        for (k, m) in maps {
-            s.push_str(&format!("      {k}:\n"));
-            for (key, value) in m {
-                s.push_str(&format!("        {}: {}\n", scalar(&key), scalar(&value)));
-            }
-        }
-    }
-    Ok(s)
+    Ok(SecretGenerator {
+        name: j.name.clone(),
+        namespace: ns.to_string(),
+        file: format!("{}={JAAS_FILE}", j.key),
+        labels: string_map(meta.get("labels")),
+        annotations: string_map(meta.get("annotations")),
+    })
 }
 
 fn string_map(v: Option<&serde_json::Value>) -> BTreeMap<String, String> {
@@ -204,21 +222,6 @@ fn string_map(v: Option<&serde_json::Value>) -> BTreeMap<String, String> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-fn kustomization(resources: &[String], generator: Option<&str>) -> String {
-    let mut s = String::from(KUSTOMIZATION_HEADER);
-    s.push_str("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n");
-    for r in resources {
-        s.push_str("  - ");
-        s.push_str(&scalar(r));
-        s.push('\n');
-    }
-    if let Some(g) = generator {
-        s.push_str("secretGenerator:\n");
-        s.push_str(g);
-    }
-    s
 }
 
 /// A path component gen may create: letters, digits, `.`, `_`, `-`, not starting with a dot.

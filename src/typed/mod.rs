@@ -13,8 +13,9 @@
 //! generated from k8s-openapi's sources (`schemas/k8s_required.py`).
 //!
 //! One job a file: `kinds` types documents (the table of kinds, serde errors as issues, the
-//! required-field walk); `crd` holds the hand-written custom-resource structs; `schema`
-//! validates those custom resources against their CRDs' JSON schemas.
+//! required-field walk); `crd` holds the custom-resource structs, generated from the CRDs'
+//! JSON schemas by `schemas/crd_types.py`; `schema` validates those custom resources against
+//! the same schemas.
 
 use std::fmt;
 
