@@ -13,6 +13,7 @@ use serde::Serialize;
 use crate::path::FieldPath;
 use crate::production;
 use crate::profile::Profile;
+use crate::server_options::{self as so, Words};
 use crate::spec::{
     BackplaneType, LogLevel, Platform, SecurityProtocol, ServiceType, Spec, TaintEffect,
     TolerationOperator, TruststoreType,
@@ -38,39 +39,39 @@ pub const MAX_NAME: usize = 52;
 
 /// Server options gen computes itself; `extraOptions` may not set them.
 pub(crate) const MANAGED_OPTIONS: &[(&str, &str)] = &[
-    ("Memory", "resources.memory and memoryPercent"),
-    ("LogLevel", "logLevel"),
-    ("LogFolder", "nothing: gen points it at an emptyDir volume"),
-    ("ClusterMembers", "replicas and autoscale.max"),
+    (so::MEMORY, "resources.memory and memoryPercent"),
+    (so::LOG_LEVEL, "logLevel"),
     (
-        "ClusterMemberListen",
-        "nothing: gen derives it from the pod name",
-    ),
-    ("ClusterSeedMemberCount", "seedCount"),
-    (
-        "ClusterMemberCoordinationFolder",
+        so::LOG_FOLDER,
         "nothing: gen points it at an emptyDir volume",
     ),
-    ("ClusterEngine", "backplane.type"),
-    ("LicenseKey", "licenseKey (a Secret)"),
-    ("ClusterPassword", "clusterPassword (a Secret)"),
-    ("Monitor", "metrics"),
-    ("MonitorHTTP.Listen", "metrics"),
+    (so::CLUSTER_MEMBERS, "replicas and autoscale.max"),
     (
-        "ClusterDeliveryMode",
+        so::CLUSTER_MEMBER_LISTEN,
+        "nothing: gen derives it from the pod name",
+    ),
+    (so::CLUSTER_SEED_MEMBER_COUNT, "seedCount"),
+    (
+        so::CLUSTER_MEMBER_COORDINATION_FOLDER,
+        "nothing: gen points it at an emptyDir volume",
+    ),
+    (so::CLUSTER_ENGINE, "backplane.type"),
+    (so::LICENSE_KEY, "licenseKey (a Secret)"),
+    (so::CLUSTER_PASSWORD, "clusterPassword (a Secret)"),
+    (so::MONITOR, "metrics"),
+    (so::MONITOR_HTTP_LISTEN, "metrics"),
+    (
+        so::CLUSTER_DELIVERY_MODE,
         "nothing: gen sets Guaranteed for native clustering",
     ),
-    ("bootstrap.servers", "backplane.bootstrapServers"),
-    ("topics", "backplane.topics"),
-    ("security.protocol", "backplane.securityProtocol"),
-    ("sasl.mechanism", "backplane.saslMechanism"),
-    ("java.security.auth.login.config", "backplane.jaas"),
-    ("ssl.truststore.location", "backplane.truststore"),
-    ("ssl.truststore.type", "backplane.truststore.type"),
-    (
-        "ssl.truststore.password",
-        "backplane.truststore.passwordKey",
-    ),
+    (so::BOOTSTRAP_SERVERS, "backplane.bootstrapServers"),
+    (so::TOPICS, "backplane.topics"),
+    (so::SECURITY_PROTOCOL, "backplane.securityProtocol"),
+    (so::SASL_MECHANISM, "backplane.saslMechanism"),
+    (so::JAAS_CONFIG, "backplane.jaas"),
+    (so::TRUSTSTORE_LOCATION, "backplane.truststore"),
+    (so::TRUSTSTORE_TYPE, "backplane.truststore.type"),
+    (so::TRUSTSTORE_PASSWORD, "backplane.truststore.passwordKey"),
 ];
 
 /// One thing wrong with (or worth saying about) a spec, at a field path.
@@ -761,20 +762,23 @@ fn pod_env(
     let mut env = Vec::new();
     let mut options = base_options(spec, heap_mb);
     if kafka {
-        options.push("-DClusterEngine=kafka".to_string());
+        options.set(so::CLUSTER_ENGINE, "kafka");
     } else {
         env.push(Env {
             name: "POD_NAME",
             source: EnvSource::Field("metadata.name"),
         });
         let listen = format!("$(POD_NAME).{headless}.{namespace}.svc.{cluster_domain}");
-        options.extend(native_options(&listen, &cluster_members, seed_count));
+        native_options(&mut options, &listen, &cluster_members, seed_count);
     }
     secret_options(spec, c, &mut env, &mut options);
     let metrics = metrics(spec, c, name);
     if metrics.is_some() {
-        options.push("-DMonitor=PROMETHEUS".to_string());
-        options.push(format!("-DMonitorHTTP.Listen=0.0.0.0:{METRICS_PORT}"));
+        options.set(so::MONITOR, "PROMETHEUS");
+        options.set(
+            so::MONITOR_HTTP_LISTEN,
+            format_args!("0.0.0.0:{METRICS_PORT}"),
+        );
     }
     extra_options(spec, c, &mut options);
 
@@ -798,12 +802,12 @@ fn pod_env(
         }
     };
     env.push(Env {
-        name: "MIGRATORYDATA_EXTRA_OPTS",
-        source: EnvSource::Value(options.join(" ")),
+        name: so::EXTRA_OPTS,
+        source: EnvSource::Value(options.value()),
     });
     if let Some(k) = kafka_env {
         env.push(Env {
-            name: "MIGRATORYDATA_KAFKA_EXTRA_OPTS",
+            name: so::KAFKA_EXTRA_OPTS,
             source: EnvSource::Value(k),
         });
     }
@@ -1163,20 +1167,19 @@ fn resources(spec: &Spec, c: &mut Check) -> Resources {
 }
 
 /// The options every member gets: heap, log level and folder, connection offload.
-fn base_options(spec: &Spec, heap_mb: u64) -> Vec<String> {
+fn base_options(spec: &Spec, heap_mb: u64) -> Words {
     let log_level = spec.log_level.unwrap_or(LogLevel::Info);
-    let mut options = vec![
-        format!("-DMemory={heap_mb}MB"),
-        format!("-DLogLevel={}", log_level.as_str()),
-        format!("-DLogFolder={LOG_DIR}"),
-    ];
+    let mut options = Words::default();
+    options.set(so::MEMORY, format_args!("{heap_mb}MB"));
+    options.set(so::LOG_LEVEL, log_level.as_str());
+    options.set(so::LOG_FOLDER, LOG_DIR);
     // gen's default, unless extraOptions sets it (once: the server would see two otherwise).
     if !spec
         .extra_options
         .keys()
-        .any(|k| k.eq_ignore_ascii_case("X.ConnectionOffload"))
+        .any(|k| k.eq_ignore_ascii_case(so::CONNECTION_OFFLOAD))
     {
-        options.push("-DX.ConnectionOffload=true".to_string());
+        options.set(so::CONNECTION_OFFLOAD, true);
     }
     options
 }
@@ -1184,31 +1187,33 @@ fn base_options(spec: &Spec, heap_mb: u64) -> Vec<String> {
 /// Native clustering's options: how members find each other. `listen` is this member's
 /// address without the port.
 fn native_options(
+    options: &mut Words,
     listen: &str,
     cluster_members: &[String],
     seed_count: Option<u32>,
-) -> Vec<String> {
-    vec![
-        "-DClusterDeliveryMode=Guaranteed".to_string(),
-        format!("-DClusterMemberListen={listen}:{}", CLUSTER_PORTS[0]),
-        format!("-DClusterMembers={}", cluster_members.join(",")),
-        format!("-DClusterSeedMemberCount={}", seed_count.unwrap_or(1)),
-        format!("-DClusterMemberCoordinationFolder={COORDINATION_DIR}"),
-    ]
+) {
+    options.set(so::CLUSTER_DELIVERY_MODE, "Guaranteed");
+    options.set(
+        so::CLUSTER_MEMBER_LISTEN,
+        format_args!("{listen}:{}", CLUSTER_PORTS[0]),
+    );
+    options.set(so::CLUSTER_MEMBERS, cluster_members.join(","));
+    options.set(so::CLUSTER_SEED_MEMBER_COUNT, seed_count.unwrap_or(1));
+    options.set(so::CLUSTER_MEMBER_COORDINATION_FOLDER, COORDINATION_DIR);
 }
 
 /// licenseKey and clusterPassword: a Secret-backed env var each, and the option reading it.
-fn secret_options(spec: &Spec, c: &mut Check, env: &mut Vec<Env>, options: &mut Vec<String>) {
+fn secret_options(spec: &Spec, c: &mut Check, env: &mut Vec<Env>, options: &mut Words) {
     for (field, option, var, r) in [
         (
             "licenseKey",
-            "LicenseKey",
+            so::LICENSE_KEY,
             "MIGRATORYDATA_LICENSE_KEY",
             &spec.license_key,
         ),
         (
             "clusterPassword",
-            "ClusterPassword",
+            so::CLUSTER_PASSWORD,
             "MIGRATORYDATA_CLUSTER_PASSWORD",
             &spec.cluster_password,
         ),
@@ -1222,7 +1227,7 @@ fn secret_options(spec: &Spec, c: &mut Check, env: &mut Vec<Env>, options: &mut 
                     key: r.key.clone(),
                 }),
             });
-            options.push(format!("-D{option}=$({var})"));
+            options.set(option, format_args!("$({var})"));
         }
     }
 }
@@ -1255,7 +1260,7 @@ fn metrics(spec: &Spec, c: &mut Check, name: &str) -> Option<Metrics> {
 }
 
 /// The user's `extraOptions`, each checked: not one gen manages, a name, a value without spaces.
-fn extra_options(spec: &Spec, c: &mut Check, options: &mut Vec<String>) {
+fn extra_options(spec: &Spec, c: &mut Check, options: &mut Words) {
     for (k, v) in &spec.extra_options {
         let path = format!("extraOptions.{k}");
         if let Some((_, instead)) = MANAGED_OPTIONS
@@ -1268,7 +1273,7 @@ fn extra_options(spec: &Spec, c: &mut Check, options: &mut Vec<String>) {
         } else if v.is_empty() || v.chars().any(char::is_whitespace) {
             c.error(&path, "the value must be non-empty and hold no spaces: the server splits its options on spaces");
         } else {
-            options.push(format!("-D{k}={v}"));
+            options.set(k, v);
         }
     }
 }
@@ -1353,7 +1358,7 @@ fn kafka_backplane(
         });
     }
     KafkaParts {
-        env: Some(kopts.join(" ")),
+        env: Some(kopts.value()),
         jaas_secret,
     }
 }
@@ -1689,21 +1694,20 @@ fn kafka_options(
     opts: &Options,
     env: &mut Vec<Env>,
 ) -> (
-    Vec<String>,
+    Words,
     Option<(String, Option<Secret>)>,
     Option<(String, String)>,
 ) {
     check_brokers_and_topics(c, b);
     let protocol = b.security_protocol.unwrap_or(SecurityProtocol::Plaintext);
-    let mut o = vec![
-        format!("-Dbootstrap.servers={}", b.bootstrap_servers.join(",")),
-        format!("-Dtopics={}", b.topics.join(",")),
-        format!("-Dsecurity.protocol={}", protocol.as_str()),
-    ];
+    let mut o = Words::default();
+    o.set(so::BOOTSTRAP_SERVERS, b.bootstrap_servers.join(","));
+    o.set(so::TOPICS, b.topics.join(","));
+    o.set(so::SECURITY_PROTOCOL, protocol.as_str());
     let mut secret = None;
     if protocol.is_sasl() {
         match b.sasl_mechanism {
-            Some(m) => o.push(format!("-Dsasl.mechanism={}", m.as_str())),
+            Some(m) => o.set(so::SASL_MECHANISM, m.as_str()),
             None => c.error(
                 "backplane.saslMechanism",
                 format!(
@@ -1712,9 +1716,7 @@ fn kafka_options(
                 ),
             ),
         }
-        o.push(format!(
-            "-Djava.security.auth.login.config={JAAS_DIR}/{JAAS_KEY}"
-        ));
+        o.set(so::JAAS_CONFIG, format_args!("{JAAS_DIR}/{JAAS_KEY}"));
         match &b.jaas {
             None => c.error(
                 "backplane.jaas",
@@ -1784,9 +1786,12 @@ fn kafka_options(
                 key: password_key,
             }),
         });
-        o.push(format!("-Dssl.truststore.location={TRUSTSTORE_DIR}/{key}"));
-        o.push(format!("-Dssl.truststore.type={kind}"));
-        o.push("-Dssl.truststore.password=$(KAFKA_TRUSTSTORE_PASSWORD)".to_string());
+        o.set(
+            so::TRUSTSTORE_LOCATION,
+            format_args!("{TRUSTSTORE_DIR}/{key}"),
+        );
+        o.set(so::TRUSTSTORE_TYPE, kind);
+        o.set(so::TRUSTSTORE_PASSWORD, "$(KAFKA_TRUSTSTORE_PASSWORD)");
         truststore = Some((t.secret_name.clone(), key));
     }
     (o, secret, truststore)
