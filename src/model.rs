@@ -2178,6 +2178,15 @@ mod tests {
         }
     }
 
+    /// Asserts that one of `errors` starts with `prefix`.
+    #[track_caller]
+    fn assert_has(errors: &[String], prefix: &str) {
+        assert!(
+            errors.iter().any(|e| e.starts_with(prefix)),
+            "no `{prefix}` in {errors:?}"
+        );
+    }
+
     fn errors(s: &Spec) -> Vec<String> {
         match resolve(s, &Options::default()).model {
             Ok(_) => vec![],
@@ -2228,17 +2237,9 @@ mod tests {
     fn seed_count_rules() {
         let mut s = spec();
         s.seed_count = Some(4);
-        assert!(
-            errors(&s)
-                .iter()
-                .any(|e| e.starts_with("seedCount: must be at most replicas (3)"))
-        );
+        assert_has(&errors(&s), "seedCount: must be at most replicas (3)");
         s.seed_count = Some(0);
-        assert!(
-            errors(&s)
-                .iter()
-                .any(|e| e.starts_with("seedCount: must be at least 1"))
-        );
+        assert_has(&errors(&s), "seedCount: must be at least 1");
         s.seed_count = Some(2);
         s.autoscale = Some(Autoscale {
             min: 1,
@@ -2247,11 +2248,7 @@ mod tests {
             scale_down: None,
             scale_up: None,
         });
-        assert!(
-            errors(&s)
-                .iter()
-                .any(|e| e.starts_with("autoscale.min: must be at least seedCount (2)"))
-        );
+        assert_has(&errors(&s), "autoscale.min: must be at least seedCount (2)");
     }
 
     #[test]
@@ -2265,15 +2262,8 @@ mod tests {
             scale_up: None,
         });
         let e = errors(&s);
-        assert!(
-            e.iter()
-                .any(|e| e.starts_with("replicas: must be at least autoscale.min (4)")),
-            "{e:?}"
-        );
-        assert!(
-            e.iter().any(|e| e.starts_with("autoscale.cpuPercent:")),
-            "{e:?}"
-        );
+        assert_has(&e, "replicas: must be at least autoscale.min (4)");
+        assert_has(&e, "autoscale.cpuPercent:");
         s.autoscale = Some(Autoscale {
             min: 3,
             max: 2,
@@ -2282,16 +2272,8 @@ mod tests {
             scale_up: None,
         });
         let e = errors(&s);
-        assert!(
-            e.iter()
-                .any(|e| e.starts_with("autoscale.min: must be at most autoscale.max (2)")),
-            "{e:?}"
-        );
-        assert!(
-            e.iter()
-                .any(|e| e.starts_with("replicas: must be at most autoscale.max (2)")),
-            "{e:?}"
-        );
+        assert_has(&e, "autoscale.min: must be at most autoscale.max (2)");
+        assert_has(&e, "replicas: must be at most autoscale.max (2)");
     }
 
     #[test]
@@ -2303,16 +2285,9 @@ mod tests {
         });
         s.seed_count = Some(1);
         let e = errors(&s);
-        assert!(e.iter().any(|e| e.starts_with("seedCount:")), "{e:?}");
-        assert!(
-            e.iter()
-                .any(|e| e.starts_with("backplane.bootstrapServers:")),
-            "{e:?}"
-        );
-        assert!(
-            e.iter().any(|e| e.starts_with("backplane.topics:")),
-            "{e:?}"
-        );
+        assert_has(&e, "seedCount:");
+        assert_has(&e, "backplane.bootstrapServers:");
+        assert_has(&e, "backplane.topics:");
         s.seed_count = None;
         s.backplane = Some(Backplane {
             kind: Some(BackplaneType::Kafka),
@@ -2322,11 +2297,8 @@ mod tests {
             ..Backplane::default()
         });
         let e = errors(&s);
-        assert!(
-            e.iter().any(|e| e.starts_with("backplane.saslMechanism:")),
-            "{e:?}"
-        );
-        assert!(e.iter().any(|e| e.starts_with("backplane.jaas:")), "{e:?}");
+        assert_has(&e, "backplane.saslMechanism:");
+        assert_has(&e, "backplane.jaas:");
     }
 
     #[test]
@@ -2372,19 +2344,11 @@ mod tests {
     fn names_must_fit_dns_and_pod_hostnames() {
         let mut s = spec();
         s.name = Some("1abc".into());
-        assert!(
-            errors(&s)
-                .iter()
-                .any(|e| e.starts_with("name: `1abc` must start with a letter"))
-        );
+        assert_has(&errors(&s), "name: `1abc` must start with a letter");
         s.name = Some("a".repeat(53));
         assert!(errors(&s).iter().any(|e| e.contains("at most 52")));
         s.name = Some("Upper".into());
-        assert!(
-            errors(&s)
-                .iter()
-                .any(|e| e.starts_with("name: `Upper` is not a DNS label"))
-        );
+        assert_has(&errors(&s), "name: `Upper` is not a DNS label");
         s.name = Some("yes".into());
         s.namespace = Some("on".into());
         assert!(errors(&s).is_empty(), "YAML 1.1 booleans are valid names");
@@ -2409,11 +2373,7 @@ mod tests {
             cpu: None,
             memory: Some("100Mi".into()),
         });
-        assert!(
-            errors(&s)
-                .iter()
-                .any(|e| e.starts_with("resources.memory:"))
-        );
+        assert_has(&errors(&s), "resources.memory:");
     }
 
     #[test]
@@ -2422,16 +2382,8 @@ mod tests {
         s.extra_options.insert("ClusterMembers".into(), "x".into());
         s.extra_options.insert("Foo".into(), "a b".into());
         let e = errors(&s);
-        assert!(
-            e.iter()
-                .any(|e| e.starts_with("extraOptions.ClusterMembers: gen manages")),
-            "{e:?}"
-        );
-        assert!(
-            e.iter()
-                .any(|e| e.starts_with("extraOptions.Foo: the value")),
-            "{e:?}"
-        );
+        assert_has(&e, "extraOptions.ClusterMembers: gen manages");
+        assert_has(&e, "extraOptions.Foo: the value");
     }
 
     #[test]

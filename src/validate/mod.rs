@@ -176,73 +176,69 @@ impl Metadata<'_> {
 
     fn collisions(&self) -> Vec<Found> {
         let mut out = Vec::new();
-        let mut found = |field: FieldPath, k: &str, why: String| {
-            out.push((field.key(k), why));
-        };
         if self.namespace_labels {
+            let labels = FieldPath::from(["labels"]);
             for k in NAMESPACE_LABELS
                 .iter()
                 .filter(|k| self.labels.contains_key(**k))
             {
-                found(
-                    FieldPath::from(["labels"]),
-                    k,
+                out.push((
+                    labels.key(k),
                     format!(
                         "gen sets `{k}` on the Namespace (Pod Security Admission, restricted); choose another key, or set createNamespace: false and label the Namespace yourself"
                     ),
-                );
+                ));
             }
         }
+        let annotations = FieldPath::from(["annotations"]);
         for k in self.annotations.keys() {
-            if self.workload.contains_key(k) {
-                found(
-                    FieldPath::from(["annotations"]),
-                    k,
+            let (field, why) = if self.workload.contains_key(k) {
+                (
+                    &annotations,
                     format!(
                         "gen sets `{k}` on the workload itself (a recorded reason or scanner skip); choose another key"
                     ),
-                );
+                )
             } else if self.route.contains_key(k) {
-                found(
-                    FieldPath::from(["annotations"]),
-                    k,
+                (
+                    &annotations,
                     format!("the platform profile sets `{k}` on the Route; choose another key"),
-                );
+                )
             } else if self.service_user.contains_key(k) {
-                found(
-                    FieldPath::from(["annotations"]),
-                    k,
+                (
+                    &annotations,
                     format!(
                         "`{k}` is also in service.annotations, which sets it on the client Service; set it in one place"
                     ),
-                );
+                )
             } else if self.service.contains_key(k) {
-                found(
-                    FieldPath::from(["annotations"]),
-                    k,
+                (
+                    &annotations,
                     format!(
                         "the platform profile sets `{k}` on the client Service; override it in service.annotations instead"
                     ),
-                );
+                )
             } else if self.service_account.contains_key(k) {
-                found(
-                    FieldPath::from(["serviceAccount", "annotations"]),
-                    k,
+                (
+                    &FieldPath::from(["serviceAccount", "annotations"]),
                     format!(
                         "`{k}` is also in annotations, which sets it on the ServiceAccount; set it in one place"
                     ),
-                );
-            }
+                )
+            } else {
+                continue;
+            };
+            out.push((field.key(k), why));
         }
+        let pod = FieldPath::from(["podAnnotations"]);
         for (k, v) in self.pod_user {
             if self.pod.get(k) != Some(v) {
-                found(
-                    FieldPath::from(["podAnnotations"]),
-                    k,
+                out.push((
+                    pod.key(k),
                     format!(
                         "gen derives `{k}` itself (from backplane.jaas.file); choose another key"
                     ),
-                );
+                ));
             }
         }
         out
