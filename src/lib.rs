@@ -32,6 +32,7 @@ pub mod suggest;
 pub mod syntax;
 pub mod typed;
 pub mod validate;
+pub(crate) mod yaml11;
 
 /// The cores this process may use, asked once (the answer reads cgroup files, so it is asked
 /// only when there is enough work to share).

@@ -14,6 +14,7 @@ use crate::path::FieldPath;
 use crate::production;
 use crate::profile::Profile;
 use crate::rules::{LINT_SKIP_PREFIX, Rule};
+use crate::server_options::{self as so, Words};
 use crate::spec::{
     BackplaneType, LogLevel, Platform, SecurityProtocol, ServiceType, Spec, TaintEffect,
     TolerationOperator, TruststoreType,
@@ -37,39 +38,39 @@ pub const MAX_NAME: usize = 52;
 
 /// Server options gen computes itself; `extraOptions` may not set them.
 pub(crate) const MANAGED_OPTIONS: &[(&str, &str)] = &[
-    ("Memory", "resources.memory and memoryPercent"),
-    ("LogLevel", "logLevel"),
-    ("LogFolder", "nothing: gen points it at an emptyDir volume"),
-    ("ClusterMembers", "replicas and autoscale.max"),
+    (so::MEMORY, "resources.memory and memoryPercent"),
+    (so::LOG_LEVEL, "logLevel"),
     (
-        "ClusterMemberListen",
-        "nothing: gen derives it from the pod name",
-    ),
-    ("ClusterSeedMemberCount", "seedCount"),
-    (
-        "ClusterMemberCoordinationFolder",
+        so::LOG_FOLDER,
         "nothing: gen points it at an emptyDir volume",
     ),
-    ("ClusterEngine", "backplane.type"),
-    ("LicenseKey", "licenseKey (a Secret)"),
-    ("ClusterPassword", "clusterPassword (a Secret)"),
-    ("Monitor", "metrics"),
-    ("MonitorHTTP.Listen", "metrics"),
+    (so::CLUSTER_MEMBERS, "replicas and autoscale.max"),
     (
-        "ClusterDeliveryMode",
+        so::CLUSTER_MEMBER_LISTEN,
+        "nothing: gen derives it from the pod name",
+    ),
+    (so::CLUSTER_SEED_MEMBER_COUNT, "seedCount"),
+    (
+        so::CLUSTER_MEMBER_COORDINATION_FOLDER,
+        "nothing: gen points it at an emptyDir volume",
+    ),
+    (so::CLUSTER_ENGINE, "backplane.type"),
+    (so::LICENSE_KEY, "licenseKey (a Secret)"),
+    (so::CLUSTER_PASSWORD, "clusterPassword (a Secret)"),
+    (so::MONITOR, "metrics"),
+    (so::MONITOR_HTTP_LISTEN, "metrics"),
+    (
+        so::CLUSTER_DELIVERY_MODE,
         "nothing: gen sets Guaranteed for native clustering",
     ),
-    ("bootstrap.servers", "backplane.bootstrapServers"),
-    ("topics", "backplane.topics"),
-    ("security.protocol", "backplane.securityProtocol"),
-    ("sasl.mechanism", "backplane.saslMechanism"),
-    ("java.security.auth.login.config", "backplane.jaas"),
-    ("ssl.truststore.location", "backplane.truststore"),
-    ("ssl.truststore.type", "backplane.truststore.type"),
-    (
-        "ssl.truststore.password",
-        "backplane.truststore.passwordKey",
-    ),
+    (so::BOOTSTRAP_SERVERS, "backplane.bootstrapServers"),
+    (so::TOPICS, "backplane.topics"),
+    (so::SECURITY_PROTOCOL, "backplane.securityProtocol"),
+    (so::SASL_MECHANISM, "backplane.saslMechanism"),
+    (so::JAAS_CONFIG, "backplane.jaas"),
+    (so::TRUSTSTORE_LOCATION, "backplane.truststore"),
+    (so::TRUSTSTORE_TYPE, "backplane.truststore.type"),
+    (so::TRUSTSTORE_PASSWORD, "backplane.truststore.passwordKey"),
 ];
 
 /// One thing wrong with (or worth saying about) a spec, at a field path.
@@ -80,9 +81,9 @@ pub struct Problem {
 }
 
 impl Problem {
-    fn new(path: &str, message: impl Into<String>) -> Problem {
+    fn new(path: impl Into<FieldPath>, message: impl Into<String>) -> Problem {
         Problem {
-            path: FieldPath::parse(path),
+            path: path.into(),
             message: message.into(),
         }
     }
@@ -416,20 +417,15 @@ pub(crate) struct Check {
     defaults: Vec<String>,
 }
 
+/// Paths are built, never parsed from text: `c.error(["autoscale", "min"], ..)` for fixed
+/// fields, `FieldPath::from(["labels"]).key(k)` or `.index(i)` where a key or index comes from
+/// the spec (a key may hold dots: `labels["example.com/team"]`).
 impl Check {
-    pub(crate) fn error(&mut self, path: &str, message: impl Into<String>) {
+    pub(crate) fn error(&mut self, path: impl Into<FieldPath>, message: impl Into<String>) {
         self.errors.push(Problem::new(path, message));
     }
 
-    /// An error at `field.<key>`, for map keys that hold dots or slashes.
-    fn error_key(&mut self, field: &str, key: &str, message: impl Into<String>) {
-        self.errors.push(Problem {
-            path: FieldPath::parse(field).key(key),
-            message: message.into(),
-        });
-    }
-
-    pub(crate) fn warn(&mut self, path: &str, message: impl Into<String>) {
+    pub(crate) fn warn(&mut self, path: impl Into<FieldPath>, message: impl Into<String>) {
         self.warnings.push(Problem::new(path, message));
     }
 
@@ -580,9 +576,15 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
         digest,
     } = hardening(spec, c, platform, &profile, &image, &env, kafka);
     let tolerations = tolerations(spec, c);
-    let node_selector = check_labels(c, "nodeSelector", &spec.node_selector);
+    let node_selector = check_labels(c, ["nodeSelector"], &spec.node_selector);
     for (i, s) in spec.image_pull_secrets.iter().enumerate() {
-        check_name(c, &format!("imagePullSecrets[{i}]"), s, 253, false);
+        check_name(
+            c,
+            FieldPath::from(["imagePullSecrets"]).index(i),
+            s,
+            253,
+            false,
+        );
     }
 
     let lifecycle = production::lifecycle(c, spec);
@@ -595,7 +597,7 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
         &namespace,
         lifecycle.drain_seconds,
     );
-    let user_annotations = check_annotations(c, "service.annotations", &service.annotations);
+    let user_annotations = check_annotations(c, ["service", "annotations"], &service.annotations);
     let client_annotations =
         production::client_annotations(c, exposure.annotations, user_annotations, &lifecycle);
     let client_service = ClientService {
@@ -614,7 +616,7 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
     let sa_annotations = spec
         .service_account
         .as_ref()
-        .map(|s| check_annotations(c, "serviceAccount.annotations", &s.annotations));
+        .map(|s| check_annotations(c, ["serviceAccount", "annotations"], &s.annotations));
     let pdb = pdb(c, &name, kafka, seed_count, hpa.as_ref(), replicas);
 
     let create_namespace = !opts.no_namespace && spec.create_namespace != Some(false);
@@ -760,20 +762,23 @@ fn pod_env(
     let mut env = Vec::new();
     let mut options = base_options(spec, heap_mb);
     if kafka {
-        options.push("-DClusterEngine=kafka".to_string());
+        options.set(so::CLUSTER_ENGINE, "kafka");
     } else {
         env.push(Env {
             name: "POD_NAME",
             source: EnvSource::Field("metadata.name"),
         });
         let listen = format!("$(POD_NAME).{headless}.{namespace}.svc.{cluster_domain}");
-        options.extend(native_options(&listen, &cluster_members, seed_count));
+        native_options(&mut options, &listen, &cluster_members, seed_count);
     }
     secret_options(spec, c, &mut env, &mut options);
     let metrics = metrics(spec, c, name);
     if metrics.is_some() {
-        options.push("-DMonitor=PROMETHEUS".to_string());
-        options.push(format!("-DMonitorHTTP.Listen=0.0.0.0:{METRICS_PORT}"));
+        options.set(so::MONITOR, "PROMETHEUS");
+        options.set(
+            so::MONITOR_HTTP_LISTEN,
+            format_args!("0.0.0.0:{METRICS_PORT}"),
+        );
     }
     extra_options(spec, c, &mut options);
 
@@ -797,12 +802,12 @@ fn pod_env(
         }
     };
     env.push(Env {
-        name: "MIGRATORYDATA_EXTRA_OPTS",
-        source: EnvSource::Value(options.join(" ")),
+        name: so::EXTRA_OPTS,
+        source: EnvSource::Value(options.value()),
     });
     if let Some(k) = kafka_env {
         env.push(Env {
-            name: "MIGRATORYDATA_KAFKA_EXTRA_OPTS",
+            name: so::KAFKA_EXTRA_OPTS,
             source: EnvSource::Value(k),
         });
     }
@@ -846,11 +851,8 @@ fn route(profile: &Profile, name: &str, host: Option<String>) -> Option<Route> {
 
 /// Sizes and reserved keys across all the labels and annotations of the bundle.
 fn check_metadata(c: &mut Check, metadata: &validate::Metadata<'_>) {
-    for (field, key, why) in metadata.problems() {
-        match key {
-            Some(k) => c.error_key(field, &k, why),
-            None => c.error(field, why),
-        }
+    for (path, why) in metadata.problems() {
+        c.error(path, why);
     }
 }
 
@@ -860,7 +862,7 @@ fn identity(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Identity> {
         (Some(p), _) | (None, Some(p)) => p,
         (None, None) => {
             c.error(
-                "platform",
+                ["platform"],
                 "missing field `platform`: set aks, eks or openshift here or pass --platform",
             );
             return None;
@@ -884,7 +886,7 @@ fn identity(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Identity> {
             format!("name absent: using `{DEFAULT_NAME}`")
         }),
     };
-    check_name(c, "name", &name, MAX_NAME, true);
+    check_name(c, ["name"], &name, MAX_NAME, true);
     let namespace = match (
         &spec.namespace,
         spec.metadata.as_ref().and_then(|m| m.namespace.as_ref()),
@@ -892,7 +894,7 @@ fn identity(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Identity> {
         (Some(n), _) | (None, Some(n)) => n.clone(),
         (None, None) => {
             c.error(
-                "namespace",
+                ["namespace"],
                 "missing field `namespace`: every object gen renders is namespaced",
             );
             String::new()
@@ -904,7 +906,7 @@ fn identity(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Identity> {
             .as_ref()
             .is_some_and(|m| m.namespace.is_some());
     if namespace_given {
-        check_name(c, "namespace", &namespace, 63, false);
+        check_name(c, ["namespace"], &namespace, 63, false);
         check_system_namespace(c, spec, opts, &namespace);
     }
     Some(Identity {
@@ -919,17 +921,17 @@ fn identity(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Identity> {
 fn scaling(spec: &Spec, c: &mut Check, kafka: bool, name: &str) -> Option<Scaling> {
     let Some(replicas) = spec.replicas else {
         c.error(
-            "replicas",
+            ["replicas"],
             "missing field `replicas`: how many members the cluster runs (at least 1)",
         );
         return None;
     };
     if replicas == 0 {
-        c.error("replicas", "must be at least 1");
+        c.error(["replicas"], "must be at least 1");
     }
     if replicas > 1000 {
         c.error(
-            "replicas",
+            ["replicas"],
             format!("`{replicas}` members is more than gen supports (at most 1000)"),
         );
     }
@@ -937,7 +939,7 @@ fn scaling(spec: &Spec, c: &mut Check, kafka: bool, name: &str) -> Option<Scalin
     let seed_count = if kafka {
         if spec.seed_count.is_some() {
             c.error(
-                "seedCount",
+                ["seedCount"],
                 "seed members belong to native clustering; remove seedCount for a kafka backplane",
             );
         }
@@ -950,10 +952,10 @@ fn scaling(spec: &Spec, c: &mut Check, kafka: bool, name: &str) -> Option<Scalin
             }),
         };
         if seeds == 0 {
-            c.error("seedCount", "must be at least 1");
+            c.error(["seedCount"], "must be at least 1");
         } else if seeds > replicas {
             c.error(
-                "seedCount",
+                ["seedCount"],
                 format!(
                     "must be at most replicas ({replicas}): every seed member is a running member"
                 ),
@@ -989,40 +991,40 @@ fn autoscaler(
         None => c.defaulted(50, || "autoscale.cpuPercent absent: 50".to_string()),
     };
     if a.min == 0 {
-        c.error("autoscale.min", "must be at least 1");
+        c.error(["autoscale", "min"], "must be at least 1");
     }
     if a.min > a.max {
         c.error(
-            "autoscale.min",
+            ["autoscale", "min"],
             format!("must be at most autoscale.max ({})", a.max),
         );
     }
     if replicas < a.min {
         c.error(
-            "replicas",
+            ["replicas"],
             format!("must be at least autoscale.min ({})", a.min),
         );
     }
     if replicas > a.max {
         c.error(
-            "replicas",
+            ["replicas"],
             format!("must be at most autoscale.max ({})", a.max),
         );
     }
     if a.max > 1000 {
-        c.error("autoscale.max", "must be at most 1000");
+        c.error(["autoscale", "max"], "must be at most 1000");
     }
     if let Some(seeds) = seed_count
         && a.min < seeds
     {
         c.error(
-            "autoscale.min",
+            ["autoscale", "min"],
             format!("must be at least seedCount ({seeds}): a PodDisruptionBudget keeps {seeds} seed members available"),
         );
     }
     if !(1..=100).contains(&cpu) {
         c.error(
-            "autoscale.cpuPercent",
+            ["autoscale", "cpuPercent"],
             format!("`{cpu}` is not a percentage: use 1 to 100"),
         );
     }
@@ -1039,7 +1041,7 @@ fn autoscaler(
 
 /// gen's own labels, the selector they imply, and the user's labels and annotations on top.
 fn labels_and_annotations(spec: &Spec, c: &mut Check, name: &str) -> LabelSet {
-    let labels_user = check_labels(c, "labels", &spec.labels);
+    let labels_user = check_labels(c, ["labels"], &spec.labels);
     let mut labels = BTreeMap::new();
     labels.insert(
         "app.kubernetes.io/name".to_string(),
@@ -1057,9 +1059,8 @@ fn labels_and_annotations(spec: &Spec, c: &mut Check, name: &str) -> LabelSet {
         .collect::<BTreeMap<_, _>>();
     for (k, v) in labels_user {
         match labels.entry(k) {
-            std::collections::btree_map::Entry::Occupied(e) => c.error_key(
-                "labels",
-                e.key(),
+            std::collections::btree_map::Entry::Occupied(e) => c.error(
+                FieldPath::from(["labels"]).key(e.key()),
                 "gen sets this label itself (it selects the pods); choose another key",
             ),
             std::collections::btree_map::Entry::Vacant(e) => {
@@ -1068,19 +1069,18 @@ fn labels_and_annotations(spec: &Spec, c: &mut Check, name: &str) -> LabelSet {
         }
     }
     let mut pod_labels = labels.clone();
-    for (k, v) in check_labels(c, "podLabels", &spec.pod_labels) {
+    for (k, v) in check_labels(c, ["podLabels"], &spec.pod_labels) {
         if selector.contains_key(&k) {
-            c.error_key(
-                "podLabels",
-                &k,
+            c.error(
+                FieldPath::from(["podLabels"]).key(&k),
                 "gen sets this label itself (it selects the pods); choose another key",
             );
         } else {
             pod_labels.insert(k, v);
         }
     }
-    let annotations = check_annotations(c, "annotations", &spec.annotations);
-    let pod_annotations = check_annotations(c, "podAnnotations", &spec.pod_annotations);
+    let annotations = check_annotations(c, ["annotations"], &spec.annotations);
+    let pod_annotations = check_annotations(c, ["podAnnotations"], &spec.pod_annotations);
     LabelSet {
         labels,
         selector,
@@ -1096,7 +1096,7 @@ fn cluster_domain(spec: &Spec, c: &mut Check) -> String {
     });
     if !is_dns_subdomain(&cluster_domain) {
         c.error(
-            "clusterDomain",
+            ["clusterDomain"],
             format!(
                 "`{cluster_domain}` is not a DNS domain (lowercase letters, digits, `-` and `.`)"
             ),
@@ -1120,12 +1120,12 @@ fn resources(spec: &Spec, c: &mut Check) -> Resources {
         })
     });
     if let Err(why) = validate::quantity::cpu_millis(&cpu) {
-        c.error("resources.cpu", why);
+        c.error(["resources", "cpu"], why);
     }
     let memory_percent = spec.memory_percent.unwrap_or(75);
     if !(10..=95).contains(&memory_percent) {
         c.error(
-            "memoryPercent",
+            ["memoryPercent"],
             format!("`{memory_percent}` leaves no sane heap or headroom: use 10 to 95"),
         );
     }
@@ -1136,11 +1136,14 @@ fn resources(spec: &Spec, c: &mut Check) -> Resources {
                 // Point at what the user wrote: the memory, or the share of a default one.
                 let (field, default) = match (&res_memory, spec.memory_percent) {
                     (None, Some(_)) => (
-                        "memoryPercent",
+                        FieldPath::from(["memoryPercent"]),
                         " (default applied: resources.memory `1Gi`)",
                     ),
-                    (None, None) => ("resources.memory", " (default applied: `1Gi`)"),
-                    _ => ("resources.memory", ""),
+                    (None, None) => (
+                        FieldPath::from(["resources", "memory"]),
+                        " (default applied: `1Gi`)",
+                    ),
+                    _ => (FieldPath::from(["resources", "memory"]), ""),
                 };
                 c.error(
                     field,
@@ -1150,7 +1153,7 @@ fn resources(spec: &Spec, c: &mut Check) -> Resources {
             mb
         }
         Err(why) => {
-            c.error("resources.memory", why);
+            c.error(["resources", "memory"], why);
             0
         }
     };
@@ -1162,20 +1165,19 @@ fn resources(spec: &Spec, c: &mut Check) -> Resources {
 }
 
 /// The options every member gets: heap, log level and folder, connection offload.
-fn base_options(spec: &Spec, heap_mb: u64) -> Vec<String> {
+fn base_options(spec: &Spec, heap_mb: u64) -> Words {
     let log_level = spec.log_level.unwrap_or(LogLevel::Info);
-    let mut options = vec![
-        format!("-DMemory={heap_mb}MB"),
-        format!("-DLogLevel={}", log_level.as_str()),
-        format!("-DLogFolder={LOG_DIR}"),
-    ];
+    let mut options = Words::default();
+    options.set(so::MEMORY, format_args!("{heap_mb}MB"));
+    options.set(so::LOG_LEVEL, log_level.as_str());
+    options.set(so::LOG_FOLDER, LOG_DIR);
     // gen's default, unless extraOptions sets it (once: the server would see two otherwise).
     if !spec
         .extra_options
         .keys()
-        .any(|k| k.eq_ignore_ascii_case("X.ConnectionOffload"))
+        .any(|k| k.eq_ignore_ascii_case(so::CONNECTION_OFFLOAD))
     {
-        options.push("-DX.ConnectionOffload=true".to_string());
+        options.set(so::CONNECTION_OFFLOAD, true);
     }
     options
 }
@@ -1183,37 +1185,39 @@ fn base_options(spec: &Spec, heap_mb: u64) -> Vec<String> {
 /// Native clustering's options: how members find each other. `listen` is this member's
 /// address without the port.
 fn native_options(
+    options: &mut Words,
     listen: &str,
     cluster_members: &[String],
     seed_count: Option<u32>,
-) -> Vec<String> {
-    vec![
-        "-DClusterDeliveryMode=Guaranteed".to_string(),
-        format!("-DClusterMemberListen={listen}:{}", CLUSTER_PORTS[0]),
-        format!("-DClusterMembers={}", cluster_members.join(",")),
-        format!("-DClusterSeedMemberCount={}", seed_count.unwrap_or(1)),
-        format!("-DClusterMemberCoordinationFolder={COORDINATION_DIR}"),
-    ]
+) {
+    options.set(so::CLUSTER_DELIVERY_MODE, "Guaranteed");
+    options.set(
+        so::CLUSTER_MEMBER_LISTEN,
+        format_args!("{listen}:{}", CLUSTER_PORTS[0]),
+    );
+    options.set(so::CLUSTER_MEMBERS, cluster_members.join(","));
+    options.set(so::CLUSTER_SEED_MEMBER_COUNT, seed_count.unwrap_or(1));
+    options.set(so::CLUSTER_MEMBER_COORDINATION_FOLDER, COORDINATION_DIR);
 }
 
 /// licenseKey and clusterPassword: a Secret-backed env var each, and the option reading it.
-fn secret_options(spec: &Spec, c: &mut Check, env: &mut Vec<Env>, options: &mut Vec<String>) {
+fn secret_options(spec: &Spec, c: &mut Check, env: &mut Vec<Env>, options: &mut Words) {
     for (field, option, var, r) in [
         (
             "licenseKey",
-            "LicenseKey",
+            so::LICENSE_KEY,
             "MIGRATORYDATA_LICENSE_KEY",
             &spec.license_key,
         ),
         (
             "clusterPassword",
-            "ClusterPassword",
+            so::CLUSTER_PASSWORD,
             "MIGRATORYDATA_CLUSTER_PASSWORD",
             &spec.cluster_password,
         ),
     ] {
         if let Some(r) = r {
-            check_secret_ref(c, field, &r.secret_name, &r.key);
+            check_secret_ref(c, [field], &r.secret_name, &r.key);
             env.push(Env {
                 name: var,
                 source: EnvSource::Secret(SecretRef {
@@ -1221,7 +1225,7 @@ fn secret_options(spec: &Spec, c: &mut Check, env: &mut Vec<Env>, options: &mut 
                     key: r.key.clone(),
                 }),
             });
-            options.push(format!("-D{option}=$({var})"));
+            options.set(option, format_args!("$({var})"));
         }
     }
 }
@@ -1235,14 +1239,20 @@ fn metrics(spec: &Spec, c: &mut Check, name: &str) -> Option<Metrics> {
     let interval = m.interval.unwrap_or_else(|| "30s".to_string());
     if !is_duration(&interval) {
         c.error(
-            "metrics.interval",
+            ["metrics", "interval"],
             format!("`{interval}` is not a Prometheus duration: use e.g. `30s` or `1m`"),
         );
     }
     let scrape_namespace = m
         .scrape_namespace
         .unwrap_or_else(|| "monitoring".to_string());
-    check_name(c, "metrics.scrapeNamespace", &scrape_namespace, 63, false);
+    check_name(
+        c,
+        ["metrics", "scrapeNamespace"],
+        &scrape_namespace,
+        63,
+        false,
+    );
     Some(Metrics {
         service_name: format!("{name}-metrics"),
         port: METRICS_PORT,
@@ -1254,20 +1264,20 @@ fn metrics(spec: &Spec, c: &mut Check, name: &str) -> Option<Metrics> {
 }
 
 /// The user's `extraOptions`, each checked: not one gen manages, a name, a value without spaces.
-fn extra_options(spec: &Spec, c: &mut Check, options: &mut Vec<String>) {
+fn extra_options(spec: &Spec, c: &mut Check, options: &mut Words) {
     for (k, v) in &spec.extra_options {
-        let path = format!("extraOptions.{k}");
+        let path = FieldPath::from(["extraOptions"]).key(k);
         if let Some((_, instead)) = MANAGED_OPTIONS
             .iter()
             .find(|(o, _)| o.eq_ignore_ascii_case(k))
         {
-            c.error(&path, format!("gen manages `{k}`; set {instead} instead"));
+            c.error(path, format!("gen manages `{k}`; set {instead} instead"));
         } else if !is_option_name(k) {
-            c.error(&path, format!("`{k}` is not a server option name (letters, digits, `.` and `_`, starting with a letter)"));
+            c.error(path, format!("`{k}` is not a server option name (letters, digits, `.` and `_`, starting with a letter)"));
         } else if v.is_empty() || v.chars().any(char::is_whitespace) {
-            c.error(&path, "the value must be non-empty and hold no spaces: the server splits its options on spaces");
+            c.error(path, "the value must be non-empty and hold no spaces: the server splits its options on spaces");
         } else {
-            options.push(format!("-D{k}={v}"));
+            options.set(k, v);
         }
     }
 }
@@ -1352,7 +1362,7 @@ fn kafka_backplane(
         });
     }
     KafkaParts {
-        env: Some(kopts.join(" ")),
+        env: Some(kopts.value()),
         jaas_secret,
     }
 }
@@ -1369,7 +1379,7 @@ fn refuse_kafka_fields(c: &mut Check, backplane: &crate::spec::Backplane) {
     ] {
         if set {
             c.error(
-                &format!("backplane.{field}"),
+                ["backplane", field],
                 "belongs to a kafka backplane; set `backplane.type: kafka` or remove it",
             );
         }
@@ -1390,9 +1400,9 @@ fn check_env(
         .collect();
     let members = native_members.map(|entries| validate::env::Members {
         field: if autoscaled {
-            "autoscale.max"
+            FieldPath::from(["autoscale", "max"])
         } else {
-            "replicas"
+            FieldPath::from(["replicas"])
         },
         entries,
         extra_bytes: spec
@@ -1465,7 +1475,7 @@ fn hardening(
         ("fsGroup", sec.fs_group),
     ] {
         if let Some(why) = v.and_then(validate::id) {
-            c.error(&format!("security.{field}"), why);
+            c.error(["security", field], why);
         }
     }
     let fixed_ids =
@@ -1478,11 +1488,11 @@ fn hardening(
     if relaxed {
         match &sec.reason {
             None => c.error(
-                "security.reason",
+                ["security", "reason"],
                 "relaxing a hardening default needs a reason: gen records it on the workload for reviewers",
             ),
             Some(reason) => {
-                check_reason(c, "security.reason", reason);
+                check_reason(c, ["security", "reason"], reason);
                 if !security.read_only_root_filesystem {
                     scanner_skips.push(("CKV_K8S_22", reason.clone()));
                 }
@@ -1525,11 +1535,11 @@ fn hardening(
     if !network_policy_on {
         match &network_policy.reason {
             None => c.error(
-                "networkPolicy.reason",
+                ["networkPolicy", "reason"],
                 "turning the NetworkPolicy off needs a reason: gen records it on the workload for reviewers",
             ),
             Some(reason) => {
-                check_reason(c, "networkPolicy.reason", reason);
+                check_reason(c, ["networkPolicy", "reason"], reason);
                 scanner_skips.push(("CKV2_K8S_6", reason.clone()));
             }
         }
@@ -1558,22 +1568,24 @@ fn tolerations(spec: &Spec, c: &mut Check) -> Vec<Toleration> {
         .map(|(i, t)| {
             if t.operator == Some(TolerationOperator::Exists) && t.value.is_some() {
                 c.error(
-                    &format!("tolerations[{i}].value"),
+                    FieldPath::from(["tolerations"]).index(i).key("value"),
                     "must be empty when operator is Exists",
                 );
             }
             if t.key.is_none() && t.operator != Some(TolerationOperator::Exists) {
                 c.error(
-                    &format!("tolerations[{i}].key"),
+                    FieldPath::from(["tolerations"]).index(i).key("key"),
                     "required unless operator is Exists",
                 );
             }
             for (field, why) in validate::toleration(t.key.as_deref(), t.value.as_deref()) {
-                c.error(&format!("tolerations[{i}].{field}"), why);
+                c.error(FieldPath::from(["tolerations"]).index(i).key(field), why);
             }
             if t.toleration_seconds.is_some() && t.effect != Some(TaintEffect::NoExecute) {
                 c.error(
-                    &format!("tolerations[{i}].tolerationSeconds"),
+                    FieldPath::from(["tolerations"])
+                        .index(i)
+                        .key("tolerationSeconds"),
                     "only applies with effect NoExecute",
                 );
             }
@@ -1609,12 +1621,12 @@ fn pdb(
         && seeds == floor
     {
         let field = if hpa.is_some() {
-            "autoscale.min"
+            FieldPath::from(["autoscale", "min"])
         } else {
-            "replicas"
+            FieldPath::from(["replicas"])
         };
         c.warn(
-            field,
+            &field,
             format!(
                 "the PodDisruptionBudget keeps {seeds} seed members available and {field} is {floor}: no voluntary eviction is possible, so node drains hang; run more members than seeds"
             ),
@@ -1635,15 +1647,15 @@ fn check_system_namespace(c: &mut Check, spec: &Spec, opts: &Options, namespace:
     }
     let Some(allow) = &spec.allow_system_namespace else {
         c.error(
-            "namespace",
+            ["namespace"],
             format!("`{namespace}` is a system namespace (`default`, `kube-*`, `openshift*`): use a namespace of its own, or set createNamespace: false and allowSystemNamespace: {{reason: \"…\"}}"),
         );
         return;
     };
-    check_reason(c, "allowSystemNamespace.reason", &allow.reason);
+    check_reason(c, ["allowSystemNamespace", "reason"], &allow.reason);
     if spec.create_namespace != Some(false) && !opts.no_namespace {
         c.error(
-            "allowSystemNamespace",
+            ["allowSystemNamespace"],
             format!("needs createNamespace: false: gen's Namespace object would relabel `{namespace}` to enforce the restricted Pod Security Standard on the cluster's own pods"),
         );
     }
@@ -1653,27 +1665,27 @@ fn check_system_namespace(c: &mut Check, spec: &Spec, opts: &Options, namespace:
 fn check_brokers_and_topics(c: &mut Check, b: &crate::spec::Backplane) {
     if b.bootstrap_servers.is_empty() {
         c.error(
-            "backplane.bootstrapServers",
+            ["backplane", "bootstrapServers"],
             "a kafka backplane needs at least one `host:port` bootstrap server",
         );
     }
     for (i, s) in b.bootstrap_servers.iter().enumerate() {
         if !is_host_port(s) {
             c.error(
-                &format!("backplane.bootstrapServers[{i}]"),
+                FieldPath::from(["backplane", "bootstrapServers"]).index(i),
                 format!("`{s}` is not `host:port`"),
             );
         }
     }
     if b.topics.is_empty() {
         c.error(
-            "backplane.topics",
+            ["backplane", "topics"],
             "a kafka backplane needs at least one topic",
         );
     }
     for (i, t) in b.topics.iter().enumerate() {
         if let Some(why) = validate::topic(t) {
-            c.error(&format!("backplane.topics[{i}]"), why);
+            c.error(FieldPath::from(["backplane", "topics"]).index(i), why);
         }
     }
 }
@@ -1688,35 +1700,32 @@ fn kafka_options(
     opts: &Options,
     env: &mut Vec<Env>,
 ) -> (
-    Vec<String>,
+    Words,
     Option<(String, Option<Secret>)>,
     Option<(String, String)>,
 ) {
     check_brokers_and_topics(c, b);
     let protocol = b.security_protocol.unwrap_or(SecurityProtocol::Plaintext);
-    let mut o = vec![
-        format!("-Dbootstrap.servers={}", b.bootstrap_servers.join(",")),
-        format!("-Dtopics={}", b.topics.join(",")),
-        format!("-Dsecurity.protocol={}", protocol.as_str()),
-    ];
+    let mut o = Words::default();
+    o.set(so::BOOTSTRAP_SERVERS, b.bootstrap_servers.join(","));
+    o.set(so::TOPICS, b.topics.join(","));
+    o.set(so::SECURITY_PROTOCOL, protocol.as_str());
     let mut secret = None;
     if protocol.is_sasl() {
         match b.sasl_mechanism {
-            Some(m) => o.push(format!("-Dsasl.mechanism={}", m.as_str())),
+            Some(m) => o.set(so::SASL_MECHANISM, m.as_str()),
             None => c.error(
-                "backplane.saslMechanism",
+                ["backplane", "saslMechanism"],
                 format!(
                     "{} needs a saslMechanism: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512",
                     protocol.as_str()
                 ),
             ),
         }
-        o.push(format!(
-            "-Djava.security.auth.login.config={JAAS_DIR}/{JAAS_KEY}"
-        ));
+        o.set(so::JAAS_CONFIG, format_args!("{JAAS_DIR}/{JAAS_KEY}"));
         match &b.jaas {
             None => c.error(
-                "backplane.jaas",
+                ["backplane", "jaas"],
                 format!(
                     "{} needs a JAAS file: set jaas.secretName (an existing Secret) or jaas.file",
                     protocol.as_str()
@@ -1724,7 +1733,7 @@ fn kafka_options(
             ),
             Some(j) => match (&j.secret_name, &j.file) {
                 (Some(s), None) => {
-                    check_name(c, "backplane.jaas.secretName", s, 253, false);
+                    check_name(c, ["backplane", "jaas", "secretName"], s, 253, false);
                     secret = Some((s.clone(), None));
                 }
                 (None, Some(f)) => {
@@ -1732,13 +1741,16 @@ fn kafka_options(
                         secret = Some((format!("{name}-jaas"), Some(text)));
                     }
                 }
-                _ => c.error("backplane.jaas", "set exactly one of secretName and file"),
+                _ => c.error(
+                    ["backplane", "jaas"],
+                    "set exactly one of secretName and file",
+                ),
             },
         }
     } else {
         if b.sasl_mechanism.is_some() {
             c.error(
-                "backplane.saslMechanism",
+                ["backplane", "saslMechanism"],
                 format!(
                     "only applies with SASL_PLAINTEXT or SASL_SSL, not {}",
                     protocol.as_str()
@@ -1747,7 +1759,7 @@ fn kafka_options(
         }
         if b.jaas.is_some() {
             c.error(
-                "backplane.jaas",
+                ["backplane", "jaas"],
                 format!(
                     "only applies with SASL_PLAINTEXT or SASL_SSL, not {}",
                     protocol.as_str()
@@ -1759,7 +1771,7 @@ fn kafka_options(
     if let Some(t) = &b.truststore {
         if !protocol.is_tls() {
             c.error(
-                "backplane.truststore",
+                ["backplane", "truststore"],
                 format!(
                     "only applies with SSL or SASL_SSL, not {}",
                     protocol.as_str()
@@ -1771,7 +1783,7 @@ fn kafka_options(
             .password_key
             .clone()
             .unwrap_or_else(|| "ca.password".to_string());
-        check_secret_ref(c, "backplane.truststore", &t.secret_name, &key);
+        check_secret_ref(c, ["backplane", "truststore"], &t.secret_name, &key);
         let kind = match t.kind.unwrap_or(TruststoreType::Pkcs12) {
             TruststoreType::Pkcs12 => "PKCS12",
             TruststoreType::Jks => "JKS",
@@ -1783,9 +1795,12 @@ fn kafka_options(
                 key: password_key,
             }),
         });
-        o.push(format!("-Dssl.truststore.location={TRUSTSTORE_DIR}/{key}"));
-        o.push(format!("-Dssl.truststore.type={kind}"));
-        o.push("-Dssl.truststore.password=$(KAFKA_TRUSTSTORE_PASSWORD)".to_string());
+        o.set(
+            so::TRUSTSTORE_LOCATION,
+            format_args!("{TRUSTSTORE_DIR}/{key}"),
+        );
+        o.set(so::TRUSTSTORE_TYPE, kind);
+        o.set(so::TRUSTSTORE_PASSWORD, "$(KAFKA_TRUSTSTORE_PASSWORD)");
         truststore = Some((t.secret_name.clone(), key));
     }
     (o, secret, truststore)
@@ -1793,7 +1808,7 @@ fn kafka_options(
 
 /// Reads and checks a jaas.file. Errors never quote the file's contents.
 fn load_jaas(c: &mut Check, file: &str, opts: &Options) -> Option<Secret> {
-    const FIELD: &str = "backplane.jaas.file";
+    const FIELD: [&str; 3] = ["backplane", "jaas", "file"];
     let path = Path::new(file);
     let joined = opts.base_dir.join(path);
     if !opts.allow_outside_files {
@@ -1887,7 +1902,7 @@ fn section_end(body: &str) -> Result<Option<usize>, &'static str> {
 
 /// A reason recorded in annotations: one line, and no `=` (checkov's skip annotation is
 /// `ID=reason` and fails on a second `=`).
-fn check_reason(c: &mut Check, path: &str, reason: &str) {
+fn check_reason(c: &mut Check, path: impl Into<FieldPath>, reason: &str) {
     if reason.trim().is_empty() || reason.contains(['=', '\n', '\r']) {
         c.error(path, "must be one non-empty line without `=`");
     }
@@ -1934,7 +1949,7 @@ fn unpinned(image: &str) -> bool {
 
 fn check_image(c: &mut Check, image: &str) {
     if let Some(why) = validate::image::problem(image) {
-        c.error("image", why);
+        c.error(["image"], why);
         return;
     }
     if image.contains('@') {
@@ -1942,8 +1957,8 @@ fn check_image(c: &mut Check, image: &str) {
     }
     let last = image.rsplit('/').next().unwrap_or(image);
     match last.split_once(':') {
-        None => c.warn("image", format!("`{image}` has no tag, so it means `:latest`: pin a version (e.g. `{DEFAULT_IMAGE}`)")),
-        Some((_, "latest")) => c.warn("image", format!("`{image}` is not pinned: pin a version (e.g. `{DEFAULT_IMAGE}`)")),
+        None => c.warn(["image"], format!("`{image}` has no tag, so it means `:latest`: pin a version (e.g. `{DEFAULT_IMAGE}`)")),
+        Some((_, "latest")) => c.warn(["image"], format!("`{image}` is not pinned: pin a version (e.g. `{DEFAULT_IMAGE}`)")),
         _ => {}
     }
 }
@@ -1956,7 +1971,7 @@ fn check_header(spec: &Spec, c: &mut Check) {
         && v != crate::spec::API_VERSION
     {
         c.error(
-            "apiVersion",
+            ["apiVersion"],
             format!(
                 "unsupported apiVersion `{v}`: this gen reads `{}` (or no apiVersion)",
                 crate::spec::API_VERSION
@@ -1967,7 +1982,7 @@ fn check_header(spec: &Spec, c: &mut Check) {
         && k != crate::spec::KIND
     {
         c.error(
-            "kind",
+            ["kind"],
             format!(
                 "unsupported kind `{k}`: this gen reads `{}` (or no kind)",
                 crate::spec::KIND
@@ -1979,7 +1994,7 @@ fn check_header(spec: &Spec, c: &mut Check) {
         && m != n
     {
         c.error(
-            "metadata.name",
+            ["metadata", "name"],
             format!("metadata.name `{m}` differs from name `{n}`: give one, or the same in both"),
         );
     }
@@ -1987,13 +2002,20 @@ fn check_header(spec: &Spec, c: &mut Check) {
         && m != n
     {
         c.error(
-            "metadata.namespace",
+            ["metadata", "namespace"],
             format!("metadata.namespace `{m}` differs from namespace `{n}`: give one, or the same in both"),
         );
     }
 }
 
-pub(crate) fn check_name(c: &mut Check, path: &str, s: &str, max: usize, service_name: bool) {
+pub(crate) fn check_name(
+    c: &mut Check,
+    path: impl Into<FieldPath>,
+    s: &str,
+    max: usize,
+    service_name: bool,
+) {
+    let path = path.into();
     let what = if max == 253 {
         "a DNS subdomain"
     } else {
@@ -2016,8 +2038,9 @@ pub(crate) fn check_name(c: &mut Check, path: &str, s: &str, max: usize, service
     }
 }
 
-fn check_secret_ref(c: &mut Check, path: &str, name: &str, key: &str) {
-    check_name(c, &format!("{path}.secretName"), name, 253, false);
+fn check_secret_ref(c: &mut Check, path: impl Into<FieldPath>, name: &str, key: &str) {
+    let path = path.into();
+    check_name(c, path.key("secretName"), name, 253, false);
     let ok = !key.is_empty()
         && key.len() <= 253
         && key
@@ -2025,7 +2048,7 @@ fn check_secret_ref(c: &mut Check, path: &str, name: &str, key: &str) {
             .all(|ch| ch.is_ascii_alphanumeric() || "-._".contains(ch));
     if !ok {
         c.error(
-            &format!("{path}.key"),
+            path.key("key"),
             format!("`{key}` is not a Secret key (letters, digits, `-`, `_`, `.`)"),
         );
     }
@@ -2033,15 +2056,16 @@ fn check_secret_ref(c: &mut Check, path: &str, name: &str, key: &str) {
 
 fn check_labels(
     c: &mut Check,
-    path: &str,
+    path: impl Into<FieldPath>,
     m: &BTreeMap<String, String>,
 ) -> BTreeMap<String, String> {
+    let path = path.into();
     for (k, v) in m {
         if !is_qualified_name(k) {
-            c.error_key(path, k, format!("`{k}` is not a label key: `[prefix/]name`, name up to 63 of letters, digits, `-`, `_`, `.`"));
+            c.error(path.key(k), format!("`{k}` is not a label key: `[prefix/]name`, name up to 63 of letters, digits, `-`, `_`, `.`"));
         }
         if !validate::is_label_value(v) {
-            c.error_key(path, k, format!("`{v}` is not a label value: up to 63 letters, digits, `-`, `_`, `.`, starting and ending with a letter or digit"));
+            c.error(path.key(k), format!("`{v}` is not a label value: up to 63 letters, digits, `-`, `_`, `.`, starting and ending with a letter or digit"));
         }
     }
     m.clone()
@@ -2049,24 +2073,23 @@ fn check_labels(
 
 pub(crate) fn check_annotations(
     c: &mut Check,
-    path: &str,
+    path: impl Into<FieldPath>,
     m: &BTreeMap<String, String>,
 ) -> BTreeMap<String, String> {
+    let path = path.into();
     for (k, v) in m {
         if !is_qualified_name(k) {
-            c.error_key(path, k, format!("`{k}` is not an annotation key: `[prefix/]name`, name up to 63 of letters, digits, `-`, `_`, `.`"));
+            c.error(path.key(k), format!("`{k}` is not an annotation key: `[prefix/]name`, name up to 63 of letters, digits, `-`, `_`, `.`"));
         } else if let Some(id) = k.strip_prefix(LINT_SKIP_PREFIX) {
             // What `gen lint` refuses (rule lint-annotation) gen must not render.
             if Rule::from_id(id).is_none() {
-                c.error_key(
-                    path,
-                    k,
+                c.error(
+                    path.key(k),
                     format!("`{id}` is no rule of gen lint: the annotation would silence nothing"),
                 );
             } else if v.trim().is_empty() {
-                c.error_key(
-                    path,
-                    k,
+                c.error(
+                    path.key(k),
                     format!("silencing `{id}` needs a reason as the value"),
                 );
             }
@@ -2145,6 +2168,15 @@ mod tests {
         }
     }
 
+    /// Asserts that one of `errors` starts with `prefix`.
+    #[track_caller]
+    fn assert_has(errors: &[String], prefix: &str) {
+        assert!(
+            errors.iter().any(|e| e.starts_with(prefix)),
+            "no `{prefix}` in {errors:?}"
+        );
+    }
+
     fn errors(s: &Spec) -> Vec<String> {
         match resolve(s, &Options::default()).model {
             Ok(_) => vec![],
@@ -2195,17 +2227,9 @@ mod tests {
     fn seed_count_rules() {
         let mut s = spec();
         s.seed_count = Some(4);
-        assert!(
-            errors(&s)
-                .iter()
-                .any(|e| e.starts_with("seedCount: must be at most replicas (3)"))
-        );
+        assert_has(&errors(&s), "seedCount: must be at most replicas (3)");
         s.seed_count = Some(0);
-        assert!(
-            errors(&s)
-                .iter()
-                .any(|e| e.starts_with("seedCount: must be at least 1"))
-        );
+        assert_has(&errors(&s), "seedCount: must be at least 1");
         s.seed_count = Some(2);
         s.autoscale = Some(Autoscale {
             min: 1,
@@ -2214,11 +2238,7 @@ mod tests {
             scale_down: None,
             scale_up: None,
         });
-        assert!(
-            errors(&s)
-                .iter()
-                .any(|e| e.starts_with("autoscale.min: must be at least seedCount (2)"))
-        );
+        assert_has(&errors(&s), "autoscale.min: must be at least seedCount (2)");
     }
 
     #[test]
@@ -2232,15 +2252,8 @@ mod tests {
             scale_up: None,
         });
         let e = errors(&s);
-        assert!(
-            e.iter()
-                .any(|e| e.starts_with("replicas: must be at least autoscale.min (4)")),
-            "{e:?}"
-        );
-        assert!(
-            e.iter().any(|e| e.starts_with("autoscale.cpuPercent:")),
-            "{e:?}"
-        );
+        assert_has(&e, "replicas: must be at least autoscale.min (4)");
+        assert_has(&e, "autoscale.cpuPercent:");
         s.autoscale = Some(Autoscale {
             min: 3,
             max: 2,
@@ -2249,16 +2262,8 @@ mod tests {
             scale_up: None,
         });
         let e = errors(&s);
-        assert!(
-            e.iter()
-                .any(|e| e.starts_with("autoscale.min: must be at most autoscale.max (2)")),
-            "{e:?}"
-        );
-        assert!(
-            e.iter()
-                .any(|e| e.starts_with("replicas: must be at most autoscale.max (2)")),
-            "{e:?}"
-        );
+        assert_has(&e, "autoscale.min: must be at most autoscale.max (2)");
+        assert_has(&e, "replicas: must be at most autoscale.max (2)");
     }
 
     #[test]
@@ -2270,16 +2275,9 @@ mod tests {
         });
         s.seed_count = Some(1);
         let e = errors(&s);
-        assert!(e.iter().any(|e| e.starts_with("seedCount:")), "{e:?}");
-        assert!(
-            e.iter()
-                .any(|e| e.starts_with("backplane.bootstrapServers:")),
-            "{e:?}"
-        );
-        assert!(
-            e.iter().any(|e| e.starts_with("backplane.topics:")),
-            "{e:?}"
-        );
+        assert_has(&e, "seedCount:");
+        assert_has(&e, "backplane.bootstrapServers:");
+        assert_has(&e, "backplane.topics:");
         s.seed_count = None;
         s.backplane = Some(Backplane {
             kind: Some(BackplaneType::Kafka),
@@ -2289,11 +2287,8 @@ mod tests {
             ..Backplane::default()
         });
         let e = errors(&s);
-        assert!(
-            e.iter().any(|e| e.starts_with("backplane.saslMechanism:")),
-            "{e:?}"
-        );
-        assert!(e.iter().any(|e| e.starts_with("backplane.jaas:")), "{e:?}");
+        assert_has(&e, "backplane.saslMechanism:");
+        assert_has(&e, "backplane.jaas:");
     }
 
     #[test]
@@ -2339,19 +2334,11 @@ mod tests {
     fn names_must_fit_dns_and_pod_hostnames() {
         let mut s = spec();
         s.name = Some("1abc".into());
-        assert!(
-            errors(&s)
-                .iter()
-                .any(|e| e.starts_with("name: `1abc` must start with a letter"))
-        );
+        assert_has(&errors(&s), "name: `1abc` must start with a letter");
         s.name = Some("a".repeat(53));
         assert!(errors(&s).iter().any(|e| e.contains("at most 52")));
         s.name = Some("Upper".into());
-        assert!(
-            errors(&s)
-                .iter()
-                .any(|e| e.starts_with("name: `Upper` is not a DNS label"))
-        );
+        assert_has(&errors(&s), "name: `Upper` is not a DNS label");
         s.name = Some("yes".into());
         s.namespace = Some("on".into());
         assert!(errors(&s).is_empty(), "YAML 1.1 booleans are valid names");
@@ -2376,11 +2363,7 @@ mod tests {
             cpu: None,
             memory: Some("100Mi".into()),
         });
-        assert!(
-            errors(&s)
-                .iter()
-                .any(|e| e.starts_with("resources.memory:"))
-        );
+        assert_has(&errors(&s), "resources.memory:");
     }
 
     #[test]
@@ -2389,16 +2372,8 @@ mod tests {
         s.extra_options.insert("ClusterMembers".into(), "x".into());
         s.extra_options.insert("Foo".into(), "a b".into());
         let e = errors(&s);
-        assert!(
-            e.iter()
-                .any(|e| e.starts_with("extraOptions.ClusterMembers: gen manages")),
-            "{e:?}"
-        );
-        assert!(
-            e.iter()
-                .any(|e| e.starts_with("extraOptions.Foo: the value")),
-            "{e:?}"
-        );
+        assert_has(&e, "extraOptions.ClusterMembers: gen manages");
+        assert_has(&e, "extraOptions.Foo: the value");
     }
 
     #[test]

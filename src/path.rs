@@ -22,7 +22,8 @@ impl FieldPath {
     }
 
     /// Parses the dotted form this type prints: `a.b[0].c`. Keys holding dots or brackets
-    /// cannot be written this way; build those with [`FieldPath::key`].
+    /// cannot be written this way; build paths with [`FieldPath::key`] and
+    /// [`FieldPath::index`] (or from an array of keys) wherever a key comes from input.
     pub fn parse(dotted: &str) -> FieldPath {
         let mut segs = Vec::new();
         for part in dotted.split('.').filter(|p| !p.is_empty()) {
@@ -67,6 +68,20 @@ impl FieldPath {
     }
 }
 
+/// Nested keys from the root: `FieldPath::from(["autoscale", "min"])` is `autoscale.min`. Each
+/// item is one key as it stands, dots and all.
+impl<const N: usize> From<[&str; N]> for FieldPath {
+    fn from(keys: [&str; N]) -> FieldPath {
+        FieldPath(keys.iter().map(|k| Seg::Key((*k).to_string())).collect())
+    }
+}
+
+impl From<&FieldPath> for FieldPath {
+    fn from(p: &FieldPath) -> FieldPath {
+        p.clone()
+    }
+}
+
 impl fmt::Display for FieldPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.0.is_empty() {
@@ -97,6 +112,18 @@ mod tests {
         ] {
             assert_eq!(FieldPath::parse(s).to_string(), s);
         }
+    }
+
+    #[test]
+    fn built_from_keys_as_they_stand() {
+        assert_eq!(
+            FieldPath::from(["autoscale", "min"]),
+            FieldPath::root().key("autoscale").key("min")
+        );
+        let p = FieldPath::from(["extraOptions", "X.Bar"]);
+        assert_eq!(p.0.len(), 2);
+        assert_eq!(p.to_string(), r#"extraOptions["X.Bar"]"#);
+        assert_eq!(FieldPath::from([]), FieldPath::root());
     }
 
     #[test]

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::model::Check;
+use crate::path::FieldPath;
 use crate::profile::Profile;
 use crate::quantity;
 use crate::spec::{
@@ -103,28 +104,28 @@ pub(crate) fn lifecycle(c: &mut Check, spec: &Spec) -> Lifecycle {
     let rollout = spec.rollout.clone().unwrap_or_default();
     let drain = seconds(
         c,
-        "shutdown.drainSeconds",
+        ["shutdown", "drainSeconds"],
         shutdown.drain_seconds,
         DEFAULT_DRAIN_SECONDS,
         1..=600,
     );
     let stop = seconds(
         c,
-        "shutdown.stopSeconds",
+        ["shutdown", "stopSeconds"],
         shutdown.stop_seconds,
         DEFAULT_STOP_SECONDS,
         1..=600,
     );
     let min_ready = seconds(
         c,
-        "rollout.minReadySeconds",
+        ["rollout", "minReadySeconds"],
         rollout.min_ready_seconds,
         DEFAULT_MIN_READY_SECONDS,
         0..=3600,
     );
     let startup = seconds(
         c,
-        "rollout.startupSeconds",
+        ["rollout", "startupSeconds"],
         rollout.startup_seconds,
         DEFAULT_STARTUP_SECONDS,
         10..=3600,
@@ -143,11 +144,12 @@ pub(crate) fn lifecycle(c: &mut Check, spec: &Spec) -> Lifecycle {
 /// A number of seconds within `range`, or its default (recorded for `-v`).
 fn seconds(
     c: &mut Check,
-    path: &str,
+    path: [&str; 2],
     value: Option<u32>,
     default: u32,
     range: std::ops::RangeInclusive<u32>,
 ) -> u32 {
+    let path = FieldPath::from(path);
     let v = match value {
         Some(v) => v,
         None => c.defaulted(default, || format!("{path} absent: {default}")),
@@ -169,7 +171,7 @@ fn seconds(
 pub(crate) fn behavior(c: &mut Check, a: &Autoscale) -> (Behavior, Behavior) {
     let down = policy(
         c,
-        "autoscale.scaleDown",
+        ["autoscale", "scaleDown"],
         a.scale_down.as_ref(),
         Behavior {
             stabilization_seconds: 300,
@@ -179,7 +181,7 @@ pub(crate) fn behavior(c: &mut Check, a: &Autoscale) -> (Behavior, Behavior) {
     );
     let up = policy(
         c,
-        "autoscale.scaleUp",
+        ["autoscale", "scaleUp"],
         a.scale_up.as_ref(),
         Behavior {
             stabilization_seconds: 0,
@@ -190,7 +192,8 @@ pub(crate) fn behavior(c: &mut Check, a: &Autoscale) -> (Behavior, Behavior) {
     (down, up)
 }
 
-fn policy(c: &mut Check, path: &str, p: Option<&ScalePolicy>, d: Behavior) -> Behavior {
+fn policy(c: &mut Check, path: [&str; 2], p: Option<&ScalePolicy>, d: Behavior) -> Behavior {
+    let path = FieldPath::from(path);
     if p.is_none() {
         c.defaulted((), || {
             format!(
@@ -207,7 +210,7 @@ fn policy(c: &mut Check, path: &str, p: Option<&ScalePolicy>, d: Behavior) -> Be
     };
     if b.stabilization_seconds > 3600 {
         c.error(
-            &format!("{path}.stabilizationSeconds"),
+            path.key("stabilizationSeconds"),
             format!(
                 "`{}` is out of range: use 0 to 3600 seconds (the HPA's limit)",
                 b.stabilization_seconds
@@ -216,13 +219,13 @@ fn policy(c: &mut Check, path: &str, p: Option<&ScalePolicy>, d: Behavior) -> Be
     }
     if b.pods_per_period == 0 {
         c.error(
-            &format!("{path}.podsPerPeriod"),
+            path.key("podsPerPeriod"),
             "must be at least 1: a policy of 0 pods never scales",
         );
     }
     if !(1..=1800).contains(&b.period_seconds) {
         c.error(
-            &format!("{path}.periodSeconds"),
+            path.key("periodSeconds"),
             format!(
                 "`{}` is out of range: use 1 to 1800 seconds (the HPA's limit)",
                 b.period_seconds
@@ -244,11 +247,11 @@ pub(crate) fn ephemeral(c: &mut Check, spec: &Spec) -> String {
     match quantity::parse(&q) {
         Some(bytes) if bytes >= 64.0 * 1048576.0 => {}
         Some(_) => c.error(
-            "storage.ephemeral",
+            ["storage", "ephemeral"],
             format!("`{q}` is too little for the server's logs: use at least `64Mi`"),
         ),
         None => c.error(
-            "storage.ephemeral",
+            ["storage", "ephemeral"],
             format!("`{q}` is not a storage quantity: use e.g. `1Gi` or `500Mi`"),
         ),
     }
@@ -283,7 +286,7 @@ pub(crate) fn egress(c: &mut Check, spec: &Spec, network_policy_on: bool) -> Opt
     }
     if !network_policy_on {
         c.error(
-            "networkPolicy.egress",
+            ["networkPolicy", "egress"],
             "a restricted egress is a NetworkPolicy rule; it needs `networkPolicy.enabled: true`",
         );
         return None;
@@ -323,7 +326,7 @@ pub(crate) fn reload_secrets(c: &mut Check, spec: &Spec) -> Option<String> {
     }
     if names.is_empty() {
         c.warn(
-            "rollOnSecretChange",
+            ["rollOnSecretChange"],
             "the spec names no Secret (jaas.secretName, licenseKey, clusterPassword, truststore): nothing to reload",
         );
         return None;
@@ -345,7 +348,7 @@ pub(crate) fn namespace_metadata(
     if !created {
         for (k, v) in &labels {
             c.warn(
-                "createNamespace",
+                ["createNamespace"],
                 format!("gen does not render the Namespace: label it yourself (`kubectl label namespace {namespace} {k}={v}`), or the load balancer may route to pods before they are registered"),
             );
         }
@@ -425,7 +428,7 @@ pub(crate) fn exposure(
         None => 80,
     };
     if port == 0 {
-        c.error("service.port", "must be a port number, 1 to 65535");
+        c.error(["service", "port"], "must be a port number, 1 to 65535");
     }
     // The platform's load-balancer annotations only mean something on its own Service type.
     let mut annotations = BTreeMap::new();
@@ -447,7 +450,7 @@ pub(crate) fn exposure(
     }
     if nlb_tls && kind != ServiceType::LoadBalancer {
         c.error(
-            "tls.certificateArn",
+            ["tls", "certificateArn"],
             "the NLB terminates TLS only for a LoadBalancer Service; remove service.type or set it to LoadBalancer",
         );
     }
@@ -481,7 +484,7 @@ pub(crate) fn client_annotations(
                     Some(Ok(d)) if d < life.grace_seconds => v,
                     _ => {
                         c.error(
-                            &format!("service.annotations.{k}"),
+                            FieldPath::from(["service", "annotations"]).key(&k),
                             format!("the deregistration delay must be a number of seconds below the grace period ({} s = shutdown.drainSeconds + shutdown.stopSeconds): leave it out and gen sets shutdown.drainSeconds", life.grace_seconds),
                         );
                         v
@@ -506,7 +509,7 @@ fn refuse_unservable(
 ) {
     if tls.certificate_arn.is_some() && profile.client_service.tls_annotations.is_none() {
         c.error(
-            "tls.certificateArn",
+            ["tls", "certificateArn"],
             format!("an ACM certificate is for the AWS NLB (platform eks); on {platform} use tls.host and tls.secretName with an Ingress"),
         );
     }
@@ -514,7 +517,7 @@ fn refuse_unservable(
         && (spec.ingress.is_some() || spec.gateway.is_some() || tls.secret_name.is_some())
     {
         c.error(
-            "tls.certificateArn",
+            ["tls", "certificateArn"],
             "TLS is terminated either at the NLB (certificateArn) or by an Ingress/Gateway, not both: remove one",
         );
     }
@@ -522,17 +525,17 @@ fn refuse_unservable(
         for (set, field, why) in [
             (
                 tls.secret_name.is_some(),
-                "tls.secretName",
+                FieldPath::from(["tls", "secretName"]),
                 "a custom certificate is not supported on openshift yet: the Route uses edge TLS with the router's default certificate (refused rather than silently ignored)",
             ),
             (
                 spec.ingress.is_some(),
-                "ingress",
+                FieldPath::from(["ingress"]),
                 "openshift exposes clients through its Route (edge TLS on the router); remove ingress",
             ),
             (
                 spec.gateway.is_some(),
-                "gateway",
+                FieldPath::from(["gateway"]),
                 "openshift exposes clients through its Route (edge TLS on the router); remove gateway",
             ),
         ] {
@@ -543,13 +546,13 @@ fn refuse_unservable(
     }
     if spec.ingress.is_some() && spec.gateway.is_some() {
         c.error(
-            "gateway",
+            ["gateway"],
             "choose one of ingress and gateway: both would expose the same Service twice",
         );
     }
     if spec.gateway.is_some() && tls.secret_name.is_some() {
         c.error(
-            "tls.secretName",
+            ["tls", "secretName"],
             "with gateway, the Gateway's HTTPS listener holds the certificate (its certificateRefs); remove tls.secretName",
         );
     }
@@ -560,7 +563,7 @@ fn refuse_unservable(
         && tls.secret_name.is_none()
     {
         c.error(
-            "tls.host",
+            ["tls", "host"],
             "a host needs an Ingress (set tls.secretName) or a Gateway (set gateway) to serve it",
         );
     }
@@ -568,7 +571,7 @@ fn refuse_unservable(
         && !crate::model::is_dns_subdomain(h)
     {
         c.error(
-            "tls.host",
+            ["tls", "host"],
             format!("`{h}` is not a DNS host name (lowercase letters, digits, `-` and `.`)"),
         );
     }
@@ -578,7 +581,7 @@ fn refuse_unservable(
             && !arn.contains(char::is_whitespace))
     {
         c.error(
-            "tls.certificateArn",
+            ["tls", "certificateArn"],
             format!("`{arn}` is not an ACM certificate ARN (`arn:aws:acm:<region>:<account>:certificate/<id>`)"),
         );
     }
@@ -600,9 +603,9 @@ fn exposure_ingress(
     let spec_ingress = spec.ingress.clone().unwrap_or_default();
     let (Some(host), Some(secret)) = (&tls.host, &tls.secret_name) else {
         let missing = match (&spec.tls, &tls.host) {
-            (None, _) => "ingress",
-            (Some(_), None) => "tls.host",
-            (Some(_), Some(_)) => "tls.secretName",
+            (None, _) => FieldPath::from(["ingress"]),
+            (Some(_), None) => FieldPath::from(["tls", "host"]),
+            (Some(_), Some(_)) => FieldPath::from(["tls", "secretName"]),
         };
         c.error(
             missing,
@@ -610,10 +613,10 @@ fn exposure_ingress(
         );
         return None;
     };
-    crate::model::check_name(c, "tls.secretName", secret, 253, false);
+    crate::model::check_name(c, ["tls", "secretName"], secret, 253, false);
     let Some(p) = &profile.ingress else {
         c.error(
-            "ingress",
+            ["ingress"],
             format!(
                 "the {} profile sets no ingress class or timeouts",
                 profile.platform.as_str()
@@ -625,11 +628,11 @@ fn exposure_ingress(
         .class_name
         .clone()
         .unwrap_or_else(|| p.class_name.clone());
-    crate::model::check_name(c, "ingress.className", &class_name, 253, false);
+    crate::model::check_name(c, ["ingress", "className"], &class_name, 253, false);
     let mut annotations = p.annotations.clone();
     annotations.extend(crate::model::check_annotations(
         c,
-        "ingress.annotations",
+        ["ingress", "annotations"],
         &spec_ingress.annotations,
     ));
     Some(Ingress {
@@ -652,9 +655,9 @@ fn exposure_route(
     let Some(host) = &tls.host else {
         // Located at `tls` when it is written, else at the `gateway` that needs it.
         let at = if spec.tls.is_some() {
-            "tls.host"
+            FieldPath::from(["tls", "host"])
         } else {
-            "gateway"
+            FieldPath::from(["gateway"])
         };
         c.error(
             at,
@@ -662,10 +665,10 @@ fn exposure_route(
         );
         return None;
     };
-    crate::model::check_name(c, "gateway.name", &g.name, 253, false);
+    crate::model::check_name(c, ["gateway", "name"], &g.name, 253, false);
     let gateway_namespace = g.namespace.clone().unwrap_or_else(|| namespace.to_string());
     if g.namespace.is_some() {
-        crate::model::check_name(c, "gateway.namespace", &gateway_namespace, 63, false);
+        crate::model::check_name(c, ["gateway", "namespace"], &gateway_namespace, 63, false);
     }
     Some(HttpRoute {
         name: name.to_string(),

@@ -296,7 +296,7 @@ fn values_the_api_server_refuses_are_refused_with_their_field() {
         ),
         (
             "extraOptions: {java.security.auth.login.config: /x}",
-            "extraOptions.java.security.auth.login.config",
+            "extraOptions[\"java.security.auth.login.config\"]",
             "backplane.jaas",
         ),
         (

@@ -867,56 +867,6 @@ fn a_thousand_bundles_are_written_and_check_equal() {
     let _ = (planned, baseline, first, again, checked);
 }
 
-/// The real filesystem, made concurrent like it, except that the `fail_at`-th file created
-/// (counting across threads) fails.
-struct FailingFileFs {
-    fail_at: usize,
-    files: std::sync::atomic::AtomicUsize,
-}
-
-impl out::Fs for FailingFileFs {
-    fn concurrent(&self) -> Option<&(dyn out::Fs + Sync)> {
-        Some(self)
-    }
-    fn create_dir_all(&self, path: &Path) -> std::io::Result<()> {
-        RealFs.create_dir_all(path)
-    }
-    fn create_dir(&self, path: &Path, mode: Option<u32>) -> std::io::Result<()> {
-        RealFs.create_dir(path, mode)
-    }
-    fn create_file(
-        &self,
-        path: &Path,
-        bytes: &[u8],
-        mode: Option<u32>,
-        sync: bool,
-    ) -> std::io::Result<()> {
-        let n = self.files.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
-        if n == self.fail_at {
-            return Err(std::io::Error::other("injected failure"));
-        }
-        RealFs.create_file(path, bytes, mode, sync)
-    }
-    fn link_or_copy(&self, from: &Path, to: &Path) -> std::io::Result<()> {
-        RealFs.link_or_copy(from, to)
-    }
-    fn set_mode(&self, path: &Path, mode: u32) -> std::io::Result<()> {
-        RealFs.set_mode(path, mode)
-    }
-    fn symlink(&self, target: &Path, link: &Path) -> std::io::Result<()> {
-        RealFs.symlink(target, link)
-    }
-    fn rename(&self, from: &Path, to: &Path) -> std::io::Result<()> {
-        RealFs.rename(from, to)
-    }
-    fn remove_dir(&self, path: &Path) -> std::io::Result<()> {
-        RealFs.remove_dir(path)
-    }
-    fn remove_dir_all(&self, path: &Path) -> std::io::Result<()> {
-        RealFs.remove_dir_all(path)
-    }
-}
-
 /// A fleet's files are written on several threads; a write failing on any of them still
 /// leaves DIR byte-identical and nothing beside it.
 #[test]
@@ -943,10 +893,7 @@ fn a_write_failing_on_any_thread_of_a_fleet_leaves_dir_byte_identical() {
         files.len() - 1,
         files.len(),
     ] {
-        let fs = FailingFileFs {
-            fail_at,
-            files: std::sync::atomic::AtomicUsize::new(0),
-        };
+        let fs = FaultyFs::file_at(fail_at);
         let e = out::write(&dir, &files, &fs).expect_err("a file write fails");
         assert!(
             e.to_string().contains("injected failure"),

@@ -674,7 +674,7 @@ fn own_target_group_attributes_keep_the_drain_delay_or_must_stay_below_the_grace
         "eks",
         &format!("service:\n  annotations:\n    {key}: deregistration_delay.timeout_seconds=300\n"),
         8,
-        &format!("service.annotations.{key}"),
+        &format!("service.annotations[{key:?}]"),
         "below the grace period (60 s",
     );
 }

@@ -307,3 +307,16 @@ fn a_dotted_label_key_is_located_at_its_own_line() {
         "`-bad-` is not a label value",
     );
 }
+
+#[test]
+fn a_dotted_extra_option_is_located_at_its_own_line() {
+    // `X.Bar` holds a dot: built key by key its path is `extraOptions["X.Bar"]`, so the error
+    // points at its own line (6), not at `X` on line 5 as the dotted string
+    // `extraOptions.X.Bar` would.
+    fails(
+        &format!("{BASE}extraOptions:\n  X: \"1\"\n  X.Bar: \"a b\"\n"),
+        "extraOptions[\"X.Bar\"]",
+        6,
+        "the value must be non-empty and hold no spaces",
+    );
+}

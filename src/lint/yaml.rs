@@ -13,6 +13,8 @@
 use serde_json::{Map, Number, Value};
 use serde_saphyr::granit_parser::{Event, Marker, Options, Parser, ScalarStyle, Tag};
 
+use crate::yaml11::{self, Val};
+
 /// A YAML error, at a 1-based line and column of the parsed text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct YamlError {
@@ -74,151 +76,197 @@ pub(crate) fn load(text: &str) -> Result<Value, YamlError> {
 
 /// [`load`], nested at most `max_depth` levels (and never more than [`MAX_DEPTH`]).
 pub(crate) fn load_nested(text: &str, max_depth: usize) -> Result<Value, YamlError> {
-    let max_depth = max_depth.min(MAX_DEPTH);
     let mut options = Options::default();
     options.set_emit_comments(false);
     let parser = Parser::new_from_str_with_options(text, options);
-    let mut stack: Vec<Frame> = Vec::new();
-    let mut anchors: Vec<(usize, Value)> = Vec::new();
-    let mut nodes = 0usize;
-    let mut bytes = 0u64;
-    let mut root: Option<Value> = None;
-    let mut documents = 0;
+    let mut loader = Loader {
+        max_depth: max_depth.min(MAX_DEPTH),
+        ..Loader::default()
+    };
     for event in parser {
         let (event, span) = event.map_err(|e| YamlError::at(e.marker(), e.info()))?;
-        let at = span.start;
-        let (value, anchor) = match event {
-            Event::StreamStart | Event::StreamEnd | Event::DocumentEnd => continue,
+        loader.event(event, span.start)?;
+    }
+    Ok(loader.root.unwrap_or(Value::Null))
+}
+
+/// What [`load`] has built so far: the open collections, the anchored values, the budget
+/// spent and the finished root.
+#[derive(Default)]
+struct Loader {
+    stack: Vec<Frame>,
+    anchors: Vec<(usize, Value)>,
+    nodes: usize,
+    bytes: u64,
+    root: Option<Value>,
+    documents: usize,
+    /// Deepest nesting read.
+    max_depth: usize,
+}
+
+/// A finished node and its anchor id (0 for none).
+type Node = (Value, usize);
+
+impl Loader {
+    /// Takes one parser event: opens or closes a collection, sets a mapping's pending key, or
+    /// finishes a node and hands it to its parent.
+    fn event(&mut self, event: Event<'_>, at: Marker) -> Result<(), YamlError> {
+        let node = match event {
             Event::DocumentStart(..) => {
-                documents += 1;
-                if documents > 1 {
+                self.documents += 1;
+                if self.documents > 1 {
                     return Err(YamlError::at(
                         &at,
                         "a second document where one was expected",
                     ));
                 }
-                continue;
+                None
             }
             Event::SequenceStart(_, anchor, _) => {
-                if stack.len() >= max_depth {
-                    return Err(YamlError::limit(
-                        &at,
-                        format!("nested deeper than {max_depth} levels"),
-                    ));
-                }
-                key_must_be_scalar(&stack, &at)?;
-                stack.push(Frame::Seq {
-                    items: Vec::new(),
-                    anchor,
-                });
-                continue;
+                let items = Vec::new();
+                self.open(Frame::Seq { items, anchor }, &at)?;
+                None
             }
             Event::MappingStart(_, anchor, _) => {
-                if stack.len() >= max_depth {
-                    return Err(YamlError::limit(
-                        &at,
-                        format!("nested deeper than {max_depth} levels"),
-                    ));
-                }
-                key_must_be_scalar(&stack, &at)?;
-                stack.push(Frame::Map {
+                let map = Frame::Map {
                     map: Map::new(),
                     anchor,
                     key: None,
                     merge: false,
                     merged: Vec::new(),
-                });
-                continue;
+                };
+                self.open(map, &at)?;
+                None
             }
-            Event::SequenceEnd => match stack.pop() {
-                Some(Frame::Seq { items, anchor }) => (Value::Array(items), anchor),
+            Event::SequenceEnd => match self.stack.pop() {
+                Some(Frame::Seq { items, anchor }) => Some((Value::Array(items), anchor)),
                 _ => return Err(YamlError::at(&at, "unbalanced sequence end")),
             },
-            Event::MappingEnd => match stack.pop() {
-                Some(Frame::Map {
-                    mut map,
-                    anchor,
-                    merged,
-                    ..
-                }) => {
-                    for m in merged {
-                        if let Value::Object(m) = m {
-                            for (k, v) in m {
-                                map.entry(k).or_insert(v);
-                            }
-                        }
-                    }
-                    (Value::Object(map), anchor)
-                }
-                _ => return Err(YamlError::at(&at, "unbalanced mapping end")),
-            },
+            Event::MappingEnd => Some(self.close_map(&at)?),
             Event::Scalar(text, style, anchor, tag) => {
-                // A mapping key: keep its text (resolved the way Kubernetes prints it).
-                if let Some(Frame::Map { key, merge, .. }) = stack.last_mut()
-                    && key.is_none()
-                {
-                    let plain = style == ScalarStyle::Plain && tag.is_none();
-                    *merge = plain && text == "<<";
-                    let name = if plain {
-                        key_text(&text)
-                    } else {
-                        text.into_owned()
-                    };
-                    if anchor > 0 {
-                        anchors.push((anchor, Value::String(name.clone())));
-                    }
-                    *key = Some((name, at));
-                    continue;
-                }
-                bytes = bytes.saturating_add(text.len() as u64);
-                (scalar(&text, style, tag.as_deref()), anchor)
+                self.scalar(&text, style, anchor, tag.as_deref(), at)
             }
-            Event::Alias(id) => {
-                let Some((_, v)) = anchors.iter().rev().find(|(a, _)| *a == id) else {
-                    return Err(YamlError::at(&at, "an alias to an unknown anchor"));
-                };
-                let (n, b) = weigh(v);
-                nodes = nodes.saturating_add(n);
-                bytes = bytes.saturating_add(b);
-                if nodes > MAX_NODES {
-                    return Err(YamlError::limit(
-                        &at,
-                        format!("more than {MAX_NODES} nodes once aliases are expanded"),
-                    ));
-                }
-                if bytes > MAX_BYTES {
-                    return Err(YamlError::limit(
-                        &at,
-                        format!("more than {MAX_BYTES} bytes of text once aliases are expanded"),
-                    ));
-                }
-                let v = v.clone();
-                if let Some(Frame::Map { key, merge, .. }) = stack.last_mut()
-                    && key.is_none()
-                {
-                    let Value::String(name) = v else {
-                        return Err(YamlError::at(&at, "a mapping key must be a scalar"));
-                    };
-                    *merge = false;
-                    *key = Some((name, at));
-                    continue;
-                }
-                (v, 0)
-            }
-            _ => continue,
+            Event::Alias(id) => self.alias(id, at)?,
+            _ => None,
         };
-        nodes += 1;
-        if nodes > MAX_NODES {
+        match node {
+            Some((value, anchor)) => self.attach(value, anchor, &at),
+            None => Ok(()),
+        }
+    }
+
+    /// A sequence or mapping starts, within the depth bound and not as a mapping key.
+    fn open(&mut self, frame: Frame, at: &Marker) -> Result<(), YamlError> {
+        if self.stack.len() >= self.max_depth {
             return Err(YamlError::limit(
-                &at,
-                format!("more than {MAX_NODES} nodes"),
+                at,
+                format!("nested deeper than {} levels", self.max_depth),
             ));
         }
-        if anchor > 0 {
-            anchors.push((anchor, value.clone()));
+        key_must_be_scalar(&self.stack, at)?;
+        self.stack.push(frame);
+        Ok(())
+    }
+
+    /// The innermost mapping ends: its value, with what `<<` merged in under its explicit keys.
+    fn close_map(&mut self, at: &Marker) -> Result<Node, YamlError> {
+        match self.stack.pop() {
+            Some(Frame::Map {
+                mut map,
+                anchor,
+                merged,
+                ..
+            }) => {
+                for m in merged {
+                    if let Value::Object(m) = m {
+                        for (k, v) in m {
+                            map.entry(k).or_insert(v);
+                        }
+                    }
+                }
+                Ok((Value::Object(map), anchor))
+            }
+            _ => Err(YamlError::at(at, "unbalanced mapping end")),
         }
-        match stack.last_mut() {
-            None => root = Some(value),
+    }
+
+    /// A scalar: a mapping's pending key (kept as text, resolved the way Kubernetes prints it),
+    /// or a value node.
+    fn scalar(
+        &mut self,
+        text: &str,
+        style: ScalarStyle,
+        anchor: usize,
+        tag: Option<&Tag>,
+        at: Marker,
+    ) -> Option<Node> {
+        if let Some(Frame::Map { key, merge, .. }) = self.stack.last_mut()
+            && key.is_none()
+        {
+            let plain = style == ScalarStyle::Plain && tag.is_none();
+            *merge = plain && text == "<<";
+            let name = if plain {
+                key_text(text)
+            } else {
+                text.to_string()
+            };
+            if anchor > 0 {
+                self.anchors.push((anchor, Value::String(name.clone())));
+            }
+            *key = Some((name, at));
+            return None;
+        }
+        self.bytes = self.bytes.saturating_add(text.len() as u64);
+        Some((scalar(text, style, tag), anchor))
+    }
+
+    /// An alias: the anchored value again, weighed against the node and byte bounds as if
+    /// written out; as a mapping key it must be text.
+    fn alias(&mut self, id: usize, at: Marker) -> Result<Option<Node>, YamlError> {
+        let Some((_, v)) = self.anchors.iter().rev().find(|(a, _)| *a == id) else {
+            return Err(YamlError::at(&at, "an alias to an unknown anchor"));
+        };
+        let (n, b) = weigh(v);
+        self.nodes = self.nodes.saturating_add(n);
+        self.bytes = self.bytes.saturating_add(b);
+        if self.nodes > MAX_NODES {
+            return Err(YamlError::limit(
+                &at,
+                format!("more than {MAX_NODES} nodes once aliases are expanded"),
+            ));
+        }
+        if self.bytes > MAX_BYTES {
+            return Err(YamlError::limit(
+                &at,
+                format!("more than {MAX_BYTES} bytes of text once aliases are expanded"),
+            ));
+        }
+        let v = v.clone();
+        if let Some(Frame::Map { key, merge, .. }) = self.stack.last_mut()
+            && key.is_none()
+        {
+            let Value::String(name) = v else {
+                return Err(YamlError::at(&at, "a mapping key must be a scalar"));
+            };
+            *merge = false;
+            *key = Some((name, at));
+            return Ok(None);
+        }
+        Ok(Some((v, 0)))
+    }
+
+    /// A finished node: counted, remembered under its anchor, and given to its parent (or
+    /// made the root).
+    fn attach(&mut self, value: Value, anchor: usize, at: &Marker) -> Result<(), YamlError> {
+        self.nodes += 1;
+        if self.nodes > MAX_NODES {
+            return Err(YamlError::limit(at, format!("more than {MAX_NODES} nodes")));
+        }
+        if anchor > 0 {
+            self.anchors.push((anchor, value.clone()));
+        }
+        match self.stack.last_mut() {
+            None => self.root = Some(value),
             Some(Frame::Seq { items, .. }) => items.push(value),
             Some(Frame::Map {
                 map,
@@ -228,21 +276,10 @@ pub(crate) fn load_nested(text: &str, max_depth: usize) -> Result<Value, YamlErr
                 ..
             }) => {
                 let Some((name, key_at)) = key.take() else {
-                    return Err(YamlError::at(&at, "a mapping key must be a scalar"));
+                    return Err(YamlError::at(at, "a mapping key must be a scalar"));
                 };
                 if std::mem::take(merge) {
-                    match value {
-                        Value::Object(_) => merged.push(value),
-                        Value::Array(items) if items.iter().all(Value::is_object) => {
-                            merged.extend(items);
-                        }
-                        _ => {
-                            return Err(YamlError::at(
-                                &key_at,
-                                "`<<` merges a mapping or a list of mappings",
-                            ));
-                        }
-                    }
+                    merge_in(merged, value, &key_at)?;
                 } else if map.contains_key(&name) {
                     return Err(YamlError::at(
                         &key_at,
@@ -253,8 +290,23 @@ pub(crate) fn load_nested(text: &str, max_depth: usize) -> Result<Value, YamlErr
                 }
             }
         }
+        Ok(())
     }
-    Ok(root.unwrap_or(Value::Null))
+}
+
+/// The value of a `<<` key, kept to merge in when its mapping ends.
+fn merge_in(merged: &mut Vec<Value>, value: Value, key_at: &Marker) -> Result<(), YamlError> {
+    match value {
+        Value::Object(_) => merged.push(value),
+        Value::Array(items) if items.iter().all(Value::is_object) => merged.extend(items),
+        _ => {
+            return Err(YamlError::at(
+                key_at,
+                "`<<` merges a mapping or a list of mappings",
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A collection cannot be a mapping key (JSON has none).
@@ -305,112 +357,20 @@ fn key_text(text: &str) -> String {
     }
 }
 
-/// go-yaml v2's resolution of an untagged plain scalar.
-pub(crate) fn resolve(s: &str) -> Value {
-    match s {
-        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
-        "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "y" | "Y" => {
-            return Value::Bool(true);
-        }
-        "false" | "False" | "FALSE" | "no" | "No" | "NO" | "off" | "Off" | "OFF" | "n" | "N" => {
-            return Value::Bool(false);
-        }
-        _ => {}
+/// go-yaml v2's resolution of an untagged plain scalar ([`yaml11::goyaml`]), as JSON: a
+/// timestamp stays text, and so do infinities and NaNs (JSON has none).
+fn resolve(s: &str) -> Value {
+    let text = || Value::String(s.to_string());
+    match yaml11::goyaml(s) {
+        Val::Null => Value::Null,
+        Val::Bool(b) => Value::Bool(b),
+        Val::Int(Some(n)) => i64::try_from(n)
+            .map(Value::from)
+            .or_else(|_| u64::try_from(n).map(Value::from))
+            .unwrap_or_else(|_| text()),
+        Val::Float(f) => Number::from_f64(f).map_or_else(text, Value::Number),
+        Val::Int(None) | Val::Str | Val::Timestamp | Val::Merge | Val::Other => text(),
     }
-    let special = s.strip_prefix(['+', '-']).unwrap_or(s);
-    if matches!(special, ".inf" | ".Inf" | ".INF" | ".nan" | ".NaN" | ".NAN") {
-        // JSON has no infinities or NaNs: keep the text.
-        return Value::String(s.to_string());
-    }
-    match s.as_bytes().first() {
-        Some(b'.') => float(s).unwrap_or_else(|| Value::String(s.to_string())),
-        Some(b'+' | b'-' | b'0'..=b'9') => {
-            number(s).unwrap_or_else(|| Value::String(s.to_string()))
-        }
-        _ => Value::String(s.to_string()),
-    }
-}
-
-fn float(s: &str) -> Option<Value> {
-    let f: f64 = s.parse().ok()?;
-    Number::from_f64(f).map(Value::Number)
-}
-
-/// Go integer syntax (`0x`, `0o`, `0b`, leading-`0` octal, `_` separators) or a float; a
-/// date stays text.
-fn number(s: &str) -> Option<Value> {
-    if is_date(s) {
-        return None;
-    }
-    let plain;
-    let s = if s.contains('_') {
-        plain = s.replace('_', "");
-        plain.as_str()
-    } else {
-        s
-    };
-    let (neg, body) = match s.as_bytes().first() {
-        Some(b'-') => (true, &s[1..]),
-        Some(b'+') => (false, &s[1..]),
-        _ => (false, s),
-    };
-    let (digits, radix) = if let Some(d) = body.strip_prefix("0x").or(body.strip_prefix("0X")) {
-        (d, 16)
-    } else if let Some(d) = body.strip_prefix("0o").or(body.strip_prefix("0O")) {
-        (d, 8)
-    } else if let Some(d) = body.strip_prefix("0b").or(body.strip_prefix("0B")) {
-        (d, 2)
-    } else if body.len() > 1 && body.starts_with('0') && body.bytes().all(|b| b.is_ascii_digit()) {
-        (&body[1..], 8)
-    } else {
-        (body, 10)
-    };
-    if !digits.is_empty() && digits.chars().all(|c| c.is_digit(radix)) {
-        if let Ok(m) = u64::from_str_radix(digits, radix) {
-            return Some(if neg {
-                match i64::try_from(m) {
-                    Ok(v) => Value::from(-v),
-                    Err(_) if m == i64::MIN.unsigned_abs() => Value::from(i64::MIN),
-                    Err(_) => return float(s),
-                }
-            } else {
-                Value::from(m)
-            });
-        }
-        return float(s);
-    }
-    let is_float = {
-        let (mantissa, exp) = match body.find(['e', 'E']) {
-            Some(i) => (&body[..i], Some(&body[i + 1..])),
-            None => (body, None),
-        };
-        let exp_ok = exp.is_none_or(|e| {
-            let d = e.strip_prefix(['+', '-']).unwrap_or(e);
-            !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit())
-        });
-        let (i, f) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-        exp_ok
-            && (!i.is_empty() || !f.is_empty())
-            && i.bytes().all(|b| b.is_ascii_digit())
-            && f.bytes().all(|b| b.is_ascii_digit())
-    };
-    if is_float { float(s) } else { None }
-}
-
-/// `yyyy-m-d`, alone or followed by a time: go-yaml reads it as a timestamp.
-fn is_date(s: &str) -> bool {
-    let b = s.as_bytes();
-    if b.len() < 8 || !b[..4].iter().all(u8::is_ascii_digit) || b[4] != b'-' {
-        return false;
-    }
-    let rest = &s[5..];
-    let month = rest.bytes().take_while(u8::is_ascii_digit).count();
-    if !(1..=2).contains(&month) || rest.as_bytes().get(month) != Some(&b'-') {
-        return false;
-    }
-    let rest = &rest[month + 1..];
-    let day = rest.bytes().take_while(u8::is_ascii_digit).count();
-    (1..=2).contains(&day) && (rest.len() == day || rest[day..].starts_with(['T', 't', ' ', '\t']))
 }
 
 #[cfg(test)]
@@ -432,6 +392,15 @@ mod tests {
             json!({"a": true, "b": "on", "c": 493, "d": 1000, "e": "2024-01-01", "f": 1.5,
                    "g": null, "h": 31, "i": -3, "j": "3", "k": true, "l": 0.5, "m": 1000.0,
                    "nn": "v1", "o": 12345678901234567890u64, "p": ".inf"})
+        );
+    }
+
+    #[test]
+    fn large_signed_integers_read_as_go_yaml_reads_them() {
+        // Go's ParseUint takes no sign: `+` and a value above i64 is a float to Kubernetes.
+        assert_eq!(
+            ok("a: 9223372036854775808\nb: +9223372036854775808\nc: -9223372036854775808\n"),
+            json!({"a": 9223372036854775808u64, "b": 9223372036854775808.0, "c": i64::MIN})
         );
     }
 

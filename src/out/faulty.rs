@@ -1,9 +1,9 @@
 //! A fault-injecting [`Fs`] for tests; built only with the `test-support` feature, so it is
 //! not in the release binary.
 
-use std::cell::Cell;
 use std::io;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::{Fs, RealFs};
 
@@ -14,7 +14,10 @@ use super::{Fs, RealFs};
 pub struct FaultyFs {
     pub fail_at: usize,
     pub crash: bool,
-    calls: Cell<usize>,
+    /// Count file creations only, across threads, and let changes run on several threads at
+    /// once as the real filesystem does.
+    files_only: bool,
+    calls: AtomicUsize,
 }
 
 impl FaultyFs {
@@ -23,7 +26,8 @@ impl FaultyFs {
         FaultyFs {
             fail_at,
             crash: false,
-            calls: Cell::new(0),
+            files_only: false,
+            calls: AtomicUsize::new(0),
         }
     }
 
@@ -35,14 +39,27 @@ impl FaultyFs {
         }
     }
 
-    /// Changes attempted so far. Below `fail_at` after a run: the fault was never reached.
-    pub fn calls(&self) -> usize {
-        self.calls.get()
+    /// Fails the `fail_at`-th file created only (counting across threads); every other change
+    /// passes, and changes may run concurrently, as on the real filesystem.
+    pub fn file_at(fail_at: usize) -> FaultyFs {
+        FaultyFs {
+            files_only: true,
+            ..FaultyFs::new(fail_at)
+        }
     }
 
-    fn gate(&self) -> io::Result<()> {
-        let n = self.calls.get() + 1;
-        self.calls.set(n);
+    /// Changes counted so far (file creations only, for [`FaultyFs::file_at`]). Below
+    /// `fail_at` after a run: the fault was never reached.
+    pub fn calls(&self) -> usize {
+        self.calls.load(Ordering::SeqCst)
+    }
+
+    /// Counts one change (`file`: a file creation) and fails it if it is the chosen one.
+    fn gate(&self, file: bool) -> io::Result<()> {
+        if self.files_only && !file {
+            return Ok(());
+        }
+        let n = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
         if n == self.fail_at || (self.crash && n > self.fail_at) {
             Err(io::Error::other(format!("injected failure (change #{n})")))
         } else {
@@ -51,47 +68,32 @@ impl FaultyFs {
     }
 }
 
+/// Each change of [`Fs`]: through the gate, then to the real filesystem.
+macro_rules! gated {
+    ($($name:ident($($arg:ident: $ty:ty),*);)*) => {
+        $(
+            fn $name(&self, $($arg: $ty),*) -> io::Result<()> {
+                self.gate(stringify!($name) == "create_file")?;
+                RealFs.$name($($arg),*)
+            }
+        )*
+    };
+}
+
 impl Fs for FaultyFs {
-    fn create_dir_all(&self, path: &Path) -> io::Result<()> {
-        self.gate()?;
-        RealFs.create_dir_all(path)
+    fn concurrent(&self) -> Option<&(dyn Fs + Sync)> {
+        if self.files_only { Some(self) } else { None }
     }
-    fn create_dir(&self, path: &Path, mode: Option<u32>) -> io::Result<()> {
-        self.gate()?;
-        RealFs.create_dir(path, mode)
-    }
-    fn create_file(
-        &self,
-        path: &Path,
-        bytes: &[u8],
-        mode: Option<u32>,
-        sync: bool,
-    ) -> io::Result<()> {
-        self.gate()?;
-        RealFs.create_file(path, bytes, mode, sync)
-    }
-    fn set_mode(&self, path: &Path, mode: u32) -> io::Result<()> {
-        self.gate()?;
-        RealFs.set_mode(path, mode)
-    }
-    fn link_or_copy(&self, from: &Path, to: &Path) -> io::Result<()> {
-        self.gate()?;
-        RealFs.link_or_copy(from, to)
-    }
-    fn symlink(&self, target: &Path, link: &Path) -> io::Result<()> {
-        self.gate()?;
-        RealFs.symlink(target, link)
-    }
-    fn rename(&self, from: &Path, to: &Path) -> io::Result<()> {
-        self.gate()?;
-        RealFs.rename(from, to)
-    }
-    fn remove_dir(&self, path: &Path) -> io::Result<()> {
-        self.gate()?;
-        RealFs.remove_dir(path)
-    }
-    fn remove_dir_all(&self, path: &Path) -> io::Result<()> {
-        self.gate()?;
-        RealFs.remove_dir_all(path)
+
+    gated! {
+        create_dir_all(path: &Path);
+        create_dir(path: &Path, mode: Option<u32>);
+        create_file(path: &Path, bytes: &[u8], mode: Option<u32>, sync: bool);
+        link_or_copy(from: &Path, to: &Path);
+        set_mode(path: &Path, mode: u32);
+        symlink(target: &Path, link: &Path);
+        rename(from: &Path, to: &Path);
+        remove_dir(path: &Path);
+        remove_dir_all(path: &Path);
     }
 }

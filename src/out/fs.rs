@@ -3,8 +3,6 @@
 use std::io;
 use std::path::Path;
 
-// The filesystem writes go through
-
 /// Every change [`write`] makes to the filesystem, so tests can make any one of them fail.
 /// Reads go to `std::fs` directly.
 pub trait Fs {
@@ -29,7 +27,7 @@ pub trait Fs {
     fn remove_dir(&self, path: &Path) -> io::Result<()>;
     fn remove_dir_all(&self, path: &Path) -> io::Result<()>;
     /// This filesystem when its changes may be made from several threads at once: the real
-    /// one, not the fault injector (which counts changes in order).
+    /// one, not a fault injector that counts every change in order.
     fn concurrent(&self) -> Option<&(dyn Fs + Sync)> {
         None
     }

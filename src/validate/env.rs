@@ -4,6 +4,8 @@
 //! variables and the Service variables Kubernetes adds. gen computes every value it renders,
 //! so it checks them before a pod could fail to start.
 
+use crate::path::FieldPath;
+
 /// Longest `NAME=value` string (with its NUL) the kernel accepts.
 pub const MAX_STRING: usize = 128 * 1024;
 /// gen's budget for all the variables it renders: a quarter of the usual 2 MiB `ARG_MAX`.
@@ -12,7 +14,7 @@ pub const MAX_TOTAL: usize = 512 * 1024;
 /// What the native cluster's member list is made of, to say which field to shrink.
 pub struct Members<'a> {
     /// `autoscale.max` or `replicas`: the field that sets the member count.
-    pub field: &'static str,
+    pub field: FieldPath,
     /// `-DClusterMembers` entries, in order.
     pub entries: &'a [String],
     /// Bytes `extraOptions` adds to the same variable.
@@ -21,7 +23,7 @@ pub struct Members<'a> {
 
 /// Problems (field, message) with the environment gen renders: one variable per
 /// `(name, value)`; the native member list explains how to shrink it.
-pub fn check(env: &[(&str, &str)], members: Option<&Members>) -> Vec<(&'static str, String)> {
+pub fn check(env: &[(&str, &str)], members: Option<&Members>) -> Vec<(FieldPath, String)> {
     let mut out = Vec::new();
     let size = |name: &str, value: &str| name.len() + 1 + value.len() + 1;
     for (name, value) in env {
@@ -59,14 +61,14 @@ fn shrink(
     over: usize,
     limit_name: &str,
     members: Option<&Members>,
-) -> (&'static str, String) {
+) -> (FieldPath, String) {
     let head = format!(
         "{what} would be {size} bytes, over {limit_name} ({limit} bytes; the container could not start: E2BIG): it must shrink by {over} bytes"
     );
     let listed: usize = members.map_or(0, |m| m.entries.iter().map(|e| e.len() + 1).sum());
     let Some(m) = members.filter(|_| listed >= over) else {
         return (
-            "extraOptions",
+            FieldPath::from(["extraOptions"]),
             format!("{head}: shorten extraOptions or the backplane's lists"),
         );
     };
@@ -82,9 +84,9 @@ fn shrink(
     // `-DClusterMemberListen`, once each.
     let per_name = 2 * count + 1;
     let per_ns = count + 1;
-    let field = m.field;
+    let field = &m.field;
     (
-        field,
+        field.clone(),
         format!(
             "{head}: lower {field} to at most {fit}, or shorten name by {} characters, namespace by {} or clusterDomain by {}{} ({count} members, each listed in -DClusterMembers)",
             over.div_ceil(per_name),
@@ -110,7 +112,7 @@ mod tests {
             .collect();
         let value = format!("-DClusterMembers={}", entries.join(","));
         let members = Members {
-            field: "autoscale.max",
+            field: FieldPath::from(["autoscale", "max"]),
             entries: &entries,
             extra_bytes: 0,
         };
@@ -118,10 +120,10 @@ mod tests {
         let long = "x".repeat(MAX_STRING);
         let p = check(&[("X", &long)], Some(&members));
         assert_eq!(p.len(), 1);
-        assert_eq!(p[0].0, "autoscale.max");
+        assert_eq!(p[0].0.to_string(), "autoscale.max");
         assert!(p[0].1.contains("shrink by 3 bytes"), "{}", p[0].1);
         let p = check(&[("X", &long)], None);
-        assert_eq!(p[0].0, "extraOptions");
+        assert_eq!(p[0].0, FieldPath::from(["extraOptions"]));
     }
 
     #[test]

@@ -1,6 +1,9 @@
 //! Spec values checked as the API server (and the kernel, and Kafka) will check them, so a
-//! bundle gen prints is one the cluster accepts and the container can start. Each check
-//! returns the message for one field; `model::resolve` attaches the path.
+//! bundle gen prints is one the cluster accepts and the container can start. A check of one
+//! field returns its message and `model::resolve` attaches the path; a check across fields
+//! (metadata, the environment) returns the [`FieldPath`] of each problem, built key by key.
+
+use crate::path::FieldPath;
 
 pub mod env;
 pub mod file;
@@ -113,39 +116,54 @@ const NAMESPACE_LABELS: [&str; 3] = [
     "pod-security.kubernetes.io/warn",
 ];
 
-/// A problem at a field (and map key, when it is about one).
-pub type Found = (&'static str, Option<String>, String);
+/// A problem at a field: a whole map, or one key of it.
+pub type Found = (FieldPath, String);
 
 impl Metadata<'_> {
     /// Collisions between what the user wrote and what gen (or the profile) sets on the same
     /// object, and objects whose annotations the API server would refuse for their size.
     pub fn problems(&self) -> Vec<Found> {
         let mut out = self.collisions();
-        let objects: [(&'static str, &str, &Map, &Map); 6] = [
-            ("annotations", "Namespace", self.annotations, &Map::new()),
-            ("annotations", "workload", self.annotations, self.workload),
-            ("annotations", "Route", self.annotations, self.route),
+        let annotations = FieldPath::from(["annotations"]);
+        let objects: [(FieldPath, &str, &Map, &Map); 6] = [
             (
-                "service.annotations",
+                annotations.clone(),
+                "Namespace",
+                self.annotations,
+                &Map::new(),
+            ),
+            (
+                annotations.clone(),
+                "workload",
+                self.annotations,
+                self.workload,
+            ),
+            (annotations, "Route", self.annotations, self.route),
+            (
+                FieldPath::from(["service", "annotations"]),
                 "client Service",
                 self.annotations,
                 self.service,
             ),
             (
-                "serviceAccount.annotations",
+                FieldPath::from(["serviceAccount", "annotations"]),
                 "ServiceAccount",
                 self.annotations,
                 self.service_account,
             ),
-            ("podAnnotations", "pod template", &Map::new(), self.pod),
+            (
+                FieldPath::from(["podAnnotations"]),
+                "pod template",
+                &Map::new(),
+                self.pod,
+            ),
         ];
         for (field, object, common, own) in objects {
             let size = annotation_bytes(common.iter().filter(|(k, _)| !own.contains_key(*k)))
                 + annotation_bytes(own);
-            if size > MAX_ANNOTATION_BYTES && !out.iter().any(|f| f.0 == field && f.1.is_none()) {
+            if size > MAX_ANNOTATION_BYTES && !out.iter().any(|f| f.0 == field) {
                 out.push((
                     field,
-                    None,
                     format!(
                         "the {object}'s annotations would be {size} bytes, over the {MAX_ANNOTATION_BYTES} bytes (256 KiB) the API server accepts on one object: shrink them by {} bytes",
                         size - MAX_ANNOTATION_BYTES
@@ -158,73 +176,69 @@ impl Metadata<'_> {
 
     fn collisions(&self) -> Vec<Found> {
         let mut out = Vec::new();
-        let mut found = |field: &'static str, k: &String, why: String| {
-            out.push((field, Some(k.clone()), why));
-        };
         if self.namespace_labels {
+            let labels = FieldPath::from(["labels"]);
             for k in NAMESPACE_LABELS
                 .iter()
                 .filter(|k| self.labels.contains_key(**k))
             {
-                found(
-                    "labels",
-                    &(*k).to_string(),
+                out.push((
+                    labels.key(k),
                     format!(
                         "gen sets `{k}` on the Namespace (Pod Security Admission, restricted); choose another key, or set createNamespace: false and label the Namespace yourself"
                     ),
-                );
+                ));
             }
         }
+        let annotations = FieldPath::from(["annotations"]);
         for k in self.annotations.keys() {
-            if self.workload.contains_key(k) {
-                found(
-                    "annotations",
-                    k,
+            let (field, why) = if self.workload.contains_key(k) {
+                (
+                    &annotations,
                     format!(
                         "gen sets `{k}` on the workload itself (a recorded reason or scanner skip); choose another key"
                     ),
-                );
+                )
             } else if self.route.contains_key(k) {
-                found(
-                    "annotations",
-                    k,
+                (
+                    &annotations,
                     format!("the platform profile sets `{k}` on the Route; choose another key"),
-                );
+                )
             } else if self.service_user.contains_key(k) {
-                found(
-                    "annotations",
-                    k,
+                (
+                    &annotations,
                     format!(
                         "`{k}` is also in service.annotations, which sets it on the client Service; set it in one place"
                     ),
-                );
+                )
             } else if self.service.contains_key(k) {
-                found(
-                    "annotations",
-                    k,
+                (
+                    &annotations,
                     format!(
                         "the platform profile sets `{k}` on the client Service; override it in service.annotations instead"
                     ),
-                );
+                )
             } else if self.service_account.contains_key(k) {
-                found(
-                    "serviceAccount.annotations",
-                    k,
+                (
+                    &FieldPath::from(["serviceAccount", "annotations"]),
                     format!(
                         "`{k}` is also in annotations, which sets it on the ServiceAccount; set it in one place"
                     ),
-                );
-            }
+                )
+            } else {
+                continue;
+            };
+            out.push((field.key(k), why));
         }
+        let pod = FieldPath::from(["podAnnotations"]);
         for (k, v) in self.pod_user {
             if self.pod.get(k) != Some(v) {
-                found(
-                    "podAnnotations",
-                    k,
+                out.push((
+                    pod.key(k),
                     format!(
                         "gen derives `{k}` itself (from backplane.jaas.file); choose another key"
                     ),
-                );
+                ));
             }
         }
         out
