@@ -14,8 +14,8 @@ mod side;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::app::Output;
 use crate::cli::{DiffArgs, DiffFormatArg};
+use crate::cmd::Output;
 
 pub use classify::{Effect, IMMUTABLE};
 pub use fields::{Field, REDACTED};
@@ -262,7 +262,7 @@ fn context(args: &DiffArgs, out: &mut Output) -> Option<side::Ctx> {
     let profile = match &args.profile {
         None => None,
         Some(path) => {
-            match crate::app::read_profile(path, args.max_input_bytes, &args.budget.into()) {
+            match crate::cmd::read_profile(path, args.max_input_bytes, &args.budget.into()) {
                 Ok(p) => Some(p),
                 Err(d) => {
                     out.diagnostic(&d.0, d.1.as_deref());
