@@ -2,6 +2,13 @@
 //! spec, the model's problems placed on the spec's line, inputs past the budget, and inputs
 //! that cannot be read.
 
+use std::borrow::Cow;
+
+use serde_saphyr::budget::BudgetBreach;
+use serde_saphyr::{
+    DefaultMessageFormatter, Error as YamlError, Localizer, Location, RenderOptions, SnippetMode,
+};
+
 use crate::diag::{Diagnostic, Severity};
 use crate::locate::{Locator, Pos};
 use crate::model::Problem;
@@ -52,26 +59,21 @@ pub(super) fn problem(
 
 /// A YAML or shape error from the spec parser, with the field path it happened at and a
 /// "did you mean" for misspelled keys and values.
-pub(super) fn parse_error(source: &Source, e: &serde_saphyr::Error) -> Diagnostic {
+pub(super) fn parse_error(source: &Source, e: &YamlError) -> Diagnostic {
     let pos = e.location().map(|l| Pos {
         line: l.line() as usize,
         column: l.column() as usize,
     });
-    let raw = e.to_string();
-    let first = strip_location(raw.lines().next().unwrap_or(&raw));
-    let message = first
-        .rsplit_once(" at line ")
-        .map_or(first, |(m, _)| m)
-        .to_string();
+    let kind = original(e);
     let path = pos.and_then(|p| Locator::new(&source.text).path_at(0, p));
     let mut notes = Vec::new();
-    if let Some(hint) = did_you_mean(&message, source, pos) {
+    if let Some(hint) = did_you_mean(kind) {
         notes.push(format!("help: did you mean `{hint}`?"));
     }
     let path = path.filter(|p| !p.is_root());
     let label = match &path {
-        Some(p) if wants_mapping(&message) => nested_mapping(p, source, pos),
-        _ => explain(&message),
+        Some(p) if wants_mapping(kind) => nested_mapping(p, source, pos),
+        _ => explain(kind).unwrap_or_else(|| message(e)),
     };
     Diagnostic {
         severity: Severity::Error,
@@ -84,9 +86,45 @@ pub(super) fn parse_error(source: &Source, e: &serde_saphyr::Error) -> Diagnosti
     }
 }
 
-/// True for the parser's "a mapping was expected here" messages.
-fn wants_mapping(message: &str) -> bool {
-    message.starts_with("unexpected end of input") || message.starts_with("expected mapping start")
+/// The error itself, out of the wrappers that only add places (an alias's use and anchor, a
+/// source excerpt).
+fn original(mut e: &YamlError) -> &YamlError {
+    while let YamlError::AliasError { error, .. } | YamlError::WithSnippet { error, .. } = e {
+        e = error;
+    }
+    e
+}
+
+/// The parser's own message, without the place it names (the diagnostic shows the place):
+/// rendered by serde-saphyr, which escapes control characters, with a localizer that attaches
+/// no location.
+fn message(e: &YamlError) -> String {
+    struct NoPlace;
+    impl Localizer for NoPlace {
+        fn attach_location<'a>(&self, base: Cow<'a, str>, _: Location) -> Cow<'a, str> {
+            base
+        }
+        fn alias_defined_at(&self, _: Location) -> String {
+            String::new()
+        }
+        fn alias_used_at(&self, _: Location) -> String {
+            String::new()
+        }
+    }
+    let formatter = DefaultMessageFormatter.with_localizer(&NoPlace);
+    let mut options = RenderOptions::new(&formatter);
+    options.snippets = SnippetMode::Off;
+    e.render_with_options(options)
+}
+
+/// True when the parser wanted a mapping here: the input ended, or something else stood
+/// where a mapping should start.
+fn wants_mapping(e: &YamlError) -> bool {
+    match e {
+        YamlError::Eof { .. } => true,
+        YamlError::Unexpected { expected, .. } => *expected == "mapping start",
+        _ => false,
+    }
 }
 
 /// A field that must be a mapping holds something else. A JAAS config pasted in place of
@@ -101,88 +139,84 @@ fn nested_mapping(path: &crate::path::FieldPath, source: &Source, pos: Option<Po
     format!("`{path}` must be a mapping (`key: value` lines indented under it)")
 }
 
-/// Drops serde-saphyr's own `error: line L column C: ` prefix: the diagnostic shows the place.
-fn strip_location(s: &str) -> &str {
-    let s = s.strip_prefix("error: ").unwrap_or(s);
-    if let Some(rest) = s.strip_prefix("line ")
-        && let Some(i) = rest.find(": ")
-    {
-        return &rest[i + 2..];
-    }
-    s
+/// The parser's terse messages reworded where a newcomer would be lost; None where its own
+/// message says it well enough. Matched on serde-saphyr's error kinds, never on its English
+/// text; the one exception is what `Unexpected` expected, which the crate gives only as a
+/// fixed phrase of its own (`mapping start`, `scalar (!!binary) or sequence of 0..=255`).
+fn explain(e: &YamlError) -> Option<String> {
+    use YamlError as E;
+    let text = match e {
+        e if wants_mapping(e) => {
+            "the spec must be a YAML mapping (at least `namespace`, `platform` and `replicas`); see `gen init`"
+        }
+        E::MultipleDocuments { .. }
+        | E::Budget {
+            breach: BudgetBreach::Documents { .. },
+            ..
+        } => "a spec is one YAML document; give each cluster its own file",
+        E::Budget { .. } => {
+            "the spec is larger or deeper than any real spec: gen stops reading here"
+        }
+        E::DuplicateMappingKey { key, .. } => {
+            let key = key
+                .as_deref()
+                .map_or(String::new(), |k| format!(" `{}`", escaped(k)));
+            return Some(format!(
+                "duplicate key{key}: the mapping already has it; keep one"
+            ));
+        }
+        E::NullIntoString { .. } | E::InvalidCharNull { .. } => {
+            "expected a value here, found nothing (null): write one, or quote an empty text as \"\""
+        }
+        E::AliasReplayCounterOverflow { .. }
+        | E::AliasReplayLimitExceeded { .. }
+        | E::AliasExpansionLimitExceeded { .. }
+        | E::AliasReplayStackDepthExceeded { .. }
+        | E::UnknownAnchor { .. } => {
+            "aliases here expand past what a spec needs: write the values out"
+        }
+        E::InvalidBinaryBase64 { .. }
+        | E::BinaryNotUtf8 { .. }
+        | E::BytesNotSupportedMissingBinaryTag { .. } => {
+            "a value gen cannot read here: write plain text"
+        }
+        E::Unexpected { expected, .. } if expected.contains("!!binary") => {
+            "a value gen cannot read here: write plain text"
+        }
+        E::InvalidScalar { ty: "u32", .. } => "expected a whole number in range (0 to 4294967295)",
+        E::InvalidScalar { ty: "u16", .. } => "expected a whole number in range (0 to 65535)",
+        E::InvalidScalar { ty: "i64", .. } => "expected a whole number in range (a 64-bit integer)",
+        _ => return None,
+    };
+    Some(text.to_string())
 }
 
-/// Rewords the parser's terse messages where a newcomer would be lost.
-fn explain(message: &str) -> String {
-    if message.starts_with("unexpected end of input")
-        || message.starts_with("expected mapping start")
-    {
-        return "the spec must be a YAML mapping (at least `namespace`, `platform` and `replicas`); see `gen init`".to_string();
-    }
-    if message.starts_with("multiple YAML documents")
-        || message.starts_with("budget breached: Documents")
-    {
-        return "a spec is one YAML document; give each cluster its own file".to_string();
-    }
-    if message.starts_with("budget breached") {
-        return "the spec is larger or deeper than any real spec: gen stops reading here"
-            .to_string();
-    }
-    if let Some(rest) = message.strip_prefix("duplicate mapping key") {
-        let key = rest
-            .strip_prefix(": ")
-            .and_then(|r| r.split(", set ").next())
-            .map_or(String::new(), |k| format!(" `{k}`"));
-        return format!("duplicate key{key}: the mapping already has it; keep one");
-    }
-    if message.contains("cannot deserialize null") {
-        return "expected a value here, found nothing (null): write one, or quote an empty text as \"\""
-            .to_string();
-    }
-    if message.starts_with("alias ") {
-        return "aliases here expand past what a spec needs: write the values out".to_string();
-    }
-    if message.contains("!!binary") || message.contains(" in Options") {
-        return "a value gen cannot read here: write plain text".to_string();
-    }
-    if let Some(t) = message.strip_prefix("invalid ")
-        && ["u32", "u16", "i64"].contains(&t)
-    {
-        return format!(
-            "expected a whole number in range ({})",
-            match t {
-                "u32" => "0 to 4294967295",
-                "u16" => "0 to 65535",
-                _ => "a 64-bit integer",
+/// `s` with control characters escaped as serde-saphyr escapes them in the messages it renders
+/// (the fields of its errors hold the user's text as it was), so a key reads the same in every
+/// message.
+fn escaped(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') => {
+                c.escape_debug().to_string()
             }
-        );
-    }
-    message.to_string()
+            c => c.to_string(),
+        })
+        .collect()
 }
 
-fn did_you_mean(message: &str, source: &Source, pos: Option<Pos>) -> Option<String> {
-    // unknown field `replica`, expected one of name, namespace, ...
-    if let Some(rest) = message.strip_prefix("unknown field `") {
-        let (word, rest) = rest.split_once('`')?;
-        let list = rest
-            .split_once("expected one of ")
-            .map(|x| x.1)
-            .or_else(|| rest.split_once("expected ").map(|x| x.1))?;
-        let candidates: Vec<&str> = list.split(", ").map(|c| c.trim_matches('`')).collect();
-        return crate::suggest::did_you_mean(word, candidates.iter().copied()).map(str::to_string);
-    }
-    // unknown variant `openshfit`, expected one of `aks`, `eks`, `openshift`
-    if let Some(rest) = message.strip_prefix("unknown variant `") {
-        let (word, rest) = rest.split_once('`')?;
-        let list = rest
-            .split_once("expected one of ")
-            .map(|x| x.1)
-            .or_else(|| rest.split_once("expected ").map(|x| x.1))?;
-        let candidates: Vec<&str> = list.split(", ").map(|c| c.trim_matches('`')).collect();
-        return crate::suggest::did_you_mean(word, candidates.iter().copied()).map(str::to_string);
-    }
-    let _ = (source, pos);
-    None
+/// The closest expected name to a misspelled key or value.
+fn did_you_mean(e: &YamlError) -> Option<&'static str> {
+    let (word, expected) = match e {
+        YamlError::SerdeUnknownField {
+            field, expected, ..
+        } => (field, expected),
+        YamlError::SerdeUnknownVariant {
+            variant, expected, ..
+        } => (variant, expected),
+        _ => return None,
+    };
+    crate::suggest::did_you_mean(word, expected.iter().copied())
 }
 
 /// An input past the input budget. No excerpt: the line may hold Secret data.
@@ -211,5 +245,69 @@ pub(crate) fn input_error(e: &source::InputError) -> Diagnostic {
         path: None,
         label: format!("`{}` {}", e.name, e.message),
         notes: vec![],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The label and notes gen prints for a spec the parser refuses.
+    fn refused(text: &str) -> (String, Vec<String>) {
+        let source = Source {
+            name: "spec.yaml".to_string(),
+            path: None,
+            text: text.to_string(),
+        };
+        let e = crate::spec::parse(text).expect_err("the parser refuses it");
+        let d = parse_error(&source, &e);
+        (d.label, d.notes)
+    }
+
+    const BASE: &str = "namespace: a\nplatform: aks\nreplicas: 3\n";
+
+    #[test]
+    fn an_error_met_through_an_alias_reads_as_the_error_itself() {
+        let (label, notes) = refused(&format!("{BASE}labels: &l {{prot: \"1\"}}\nservice: *l\n"));
+        assert_eq!(
+            label,
+            "unknown field `prot`, expected one of port, type, annotations"
+        );
+        assert_eq!(notes, ["help: did you mean `port`?"]);
+        let (label, _) = refused("namespace: &n 99999999999\nplatform: aks\nreplicas: *n\n");
+        assert_eq!(label, "expected a whole number in range (0 to 4294967295)");
+    }
+
+    #[test]
+    fn a_duplicate_key_is_named_whole_with_control_characters_escaped() {
+        let (label, _) = refused(&format!(
+            "{BASE}labels: {{\"a, set b\": x, \"a, set b\": y}}\n"
+        ));
+        assert_eq!(
+            label,
+            "duplicate key `a, set b`: the mapping already has it; keep one"
+        );
+        let (label, _) = refused(&format!("{BASE}labels: {{\"a\\x01\": x, \"a\\x01\": y}}\n"));
+        assert_eq!(
+            label,
+            "duplicate key `a\\u{1}`: the mapping already has it; keep one"
+        );
+    }
+
+    #[test]
+    fn a_misspelled_name_is_suggested_whatever_characters_it_holds() {
+        let (_, notes) = refused(&format!("{BASE}\"rep`licas\": 3\n").replace("replicas: 3\n", ""));
+        assert_eq!(notes, ["help: did you mean `replicas`?"]);
+        let (_, notes) = refused("namespace: a\nplatform: \"ak\\es\"\nreplicas: 3\n");
+        assert_eq!(notes, ["help: did you mean `aks`?"]);
+    }
+
+    #[test]
+    fn text_that_reads_like_a_place_stays_in_the_message() {
+        let (label, _) = refused(&format!("{BASE}zoneSpread: \"x at line 9\"\n"));
+        assert_eq!(
+            label,
+            "invalid type: string \"x at line 9\", expected `true`, `false` or `{whenUnsatisfiable: ScheduleAnyway | DoNotSchedule}`"
+        );
     }
 }
