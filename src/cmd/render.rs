@@ -15,7 +15,7 @@ use crate::render::{self, Document};
 /// `gen render`.
 pub(super) fn command(args: &RenderArgs, out: &mut Output) -> i32 {
     let started = std::time::Instant::now();
-    let profile = match &args.profile {
+    let profile = match &args.resolve.profile {
         None => None,
         Some(path) => match read_profile(path, args.max_input_bytes, &args.budget.into()) {
             Ok(p) => Some(p),
@@ -204,9 +204,9 @@ fn render_input(
 ) -> Option<Rendered> {
     let source = read_spec(arg, args.max_input_bytes, out)?;
     let opts = model::Options {
-        platform: args.platform.map(Into::into),
+        platform: args.resolve.platform.map(Into::into),
         profile: profile.cloned(),
-        no_namespace: args.no_namespace,
+        no_namespace: args.resolve.no_namespace,
         base_dir: source.base_dir(),
         allow_outside_files: args.allow_outside_files,
         max_file_bytes: args.max_input_bytes,
