@@ -125,7 +125,7 @@ struct Open {
 pub fn within_unparsed(text: &str, budget: &Budget) -> bool {
     let len = text.len() as u64;
     len.saturating_mul(3) / 2 <= budget.max_expanded_bytes
-        && len.saturating_mul(3) / 2 + 1 <= budget.max_nodes
+        && len.saturating_mul(3) / 2 < budget.max_nodes
         && documents_at_most(text) <= budget.max_documents
         && !may_hold_alias(text)
 }

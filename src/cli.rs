@@ -109,15 +109,8 @@ pub struct RenderArgs {
     /// Every warning is an error: exit 1 and print nothing (the CI setting).
     #[arg(long)]
     pub strict: bool,
-    /// Target platform; overrides the spec's `platform`.
-    #[arg(long, value_enum)]
-    pub platform: Option<PlatformArg>,
-    /// Use this profile file instead of the built-in one for the platform.
-    #[arg(long, value_name = "FILE")]
-    pub profile: Option<PathBuf>,
-    /// Leave the Namespace object out (e.g. when it is managed elsewhere).
-    #[arg(long)]
-    pub no_namespace: bool,
+    #[command(flatten)]
+    pub resolve: ResolveArgs,
     /// Write a kustomize base (one file per object and a kustomization.yaml) into DIR.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -226,7 +219,23 @@ impl From<PssArg> for crate::lint::PssLevel {
     }
 }
 
+/// How a spec resolves into a bundle: the flags `gen render` and `gen diff` share (diff says
+/// they apply to its spec sides).
 #[derive(Debug, Args)]
+pub struct ResolveArgs {
+    /// Target platform; overrides the spec's `platform`.
+    #[arg(long, value_enum)]
+    pub platform: Option<PlatformArg>,
+    /// Use this profile file instead of the built-in one for the platform.
+    #[arg(long, value_name = "FILE")]
+    pub profile: Option<PathBuf>,
+    /// Leave the Namespace object out (e.g. when it is managed elsewhere).
+    #[arg(long)]
+    pub no_namespace: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(mut_args(for_spec_sides))]
 pub struct DiffArgs {
     /// What runs now: a spec, an `--out` directory, a kustomization directory or manifests (`-`: stdin).
     pub old: String,
@@ -238,15 +247,8 @@ pub struct DiffArgs {
     /// Exit 3 when anything changes (0 when nothing does).
     #[arg(long)]
     pub exit_code: bool,
-    /// Target platform for spec sides; overrides the spec's `platform`.
-    #[arg(long, value_enum)]
-    pub platform: Option<PlatformArg>,
-    /// Use this profile file for spec sides instead of the built-in one.
-    #[arg(long, value_name = "FILE")]
-    pub profile: Option<PathBuf>,
-    /// Leave the Namespace object out of spec sides.
-    #[arg(long)]
-    pub no_namespace: bool,
+    #[command(flatten)]
+    pub resolve: ResolveArgs,
     /// Let a spec's `jaas.file` point outside its directory.
     #[arg(long)]
     pub allow_outside_files: bool,
@@ -261,6 +263,19 @@ pub struct DiffArgs {
     pub max_input_bytes: u64,
     #[command(flatten)]
     pub budget: BudgetArgs,
+}
+
+/// `gen diff`'s help for the [`ResolveArgs`]: they apply to its spec sides only. (Through
+/// `mut_args`, which keeps the arguments' order, so the completion scripts list them where
+/// they stand.)
+fn for_spec_sides(arg: clap::Arg) -> clap::Arg {
+    let help = match arg.get_id().as_str() {
+        "platform" => "Target platform for spec sides; overrides the spec's `platform`",
+        "profile" => "Use this profile file for spec sides instead of the built-in one",
+        "no_namespace" => "Leave the Namespace object out of spec sides",
+        _ => return arg,
+    };
+    arg.help(help)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

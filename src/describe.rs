@@ -117,156 +117,188 @@ pub fn table(model: &Model, documents: &[Document]) -> String {
 fn details(model: &Model, d: &Document) -> String {
     let m = model;
     let name = d.name.as_str();
-    let mut parts: Vec<String> = Vec::new();
-    match d.kind {
-        "Namespace" => {
-            if let Some(ns) = &m.namespace_object {
-                parts.push(format!("pod-security {} (enforced)", ns.pod_security));
-                for (k, v) in &ns.labels {
-                    parts.push(format!("{k}={v}"));
-                }
-                parts.push("GitOps prune/delete off".to_string());
-            }
-        }
-        "ServiceAccount" => {
-            parts.push("no API token mounted".to_string());
-            let keys: Vec<&str> = m
-                .service_account
-                .annotations
-                .keys()
-                .map(String::as_str)
-                .collect();
-            if !keys.is_empty() {
-                parts.push(format!("annotations {}", keys.join(",")));
-            }
-        }
-        "Secret" if m.jaas_secret.as_ref().is_some_and(|s| s.name == name) => {
-            parts.push(format!("key {JAAS_KEY} from jaas.file"));
-            parts.push(format!("mounted at {JAAS_DIR}"));
-            parts.push("checksum rolls the pods".to_string());
-        }
+    let parts = match d.kind {
+        "Namespace" => namespace_details(m),
+        "ServiceAccount" => service_account_details(m),
+        "Secret" if m.jaas_secret.as_ref().is_some_and(|s| s.name == name) => vec![
+            format!("key {JAAS_KEY} from jaas.file"),
+            format!("mounted at {JAAS_DIR}"),
+            "checksum rolls the pods".to_string(),
+        ],
         "Service" if name == m.client_service.name => {
             let s = &m.client_service;
-            parts.push(service_type(s.kind).to_string());
-            parts.push(format!("port {}->{}/TCP", s.port, s.target_port));
+            let mut parts = vec![
+                service_type(s.kind).to_string(),
+                format!("port {}->{}/TCP", s.port, s.target_port),
+            ];
             parts.extend(exposure(m));
+            parts
         }
-        "Service" if m.headless_service.as_deref() == Some(name) => {
-            parts.push("headless (clusterIP None)".to_string());
-            parts.push(format!(
+        "Service" if m.headless_service.as_deref() == Some(name) => vec![
+            "headless (clusterIP None)".to_string(),
+            format!(
                 "ports {}/TCP",
                 port_list(m.cluster_ports.iter().map(|p| p.port))
-            ));
-            parts.push("publishNotReadyAddresses".to_string());
-        }
+            ),
+            "publishNotReadyAddresses".to_string(),
+        ],
         "Service" if m.metrics.as_ref().is_some_and(|x| x.service_name == name) => {
             let x = m.metrics.as_ref().expect("matched above");
-            parts.push("ClusterIP".to_string());
-            parts.push(format!("port {}/TCP {}", x.port, x.path));
+            vec![
+                "ClusterIP".to_string(),
+                format!("port {}/TCP {}", x.port, x.path),
+            ]
         }
-        kind if kind == m.workload.kind.as_str() && name == m.workload.name => {
-            let w = &m.workload;
-            parts.push(format!("replicas {}", replicas(m)));
-            if !m.cluster_members.is_empty() {
-                parts.push(format!("members {}", m.cluster_members.len()));
-            }
-            if let Some(seeds) = m.seed_count {
-                parts.push(format!("seeds {seeds}"));
-            }
-            if let Some(k) = kafka(m) {
-                parts.push(format!("kafka backplane, topics {}", k.topics.join(",")));
-            }
-            parts.push(format!("ports {}", container_ports(m)));
-            parts.push(format!("cpu {}", w.container.cpu));
-            parts.push(format!("memory {}", w.container.memory));
-            if let Some(h) = &w.service_name {
-                parts.push(format!("serviceName {h}"));
-            }
-            if w.kind == "Deployment" {
-                parts.push("rolling maxSurge 1 maxUnavailable 0".to_string());
-            }
-            parts.extend(lifecycle(m));
-        }
-        "PodDisruptionBudget" if name == m.pdb.name => parts = pdb_facts(m),
+        kind if kind == m.workload.kind.as_str() && name == m.workload.name => workload_details(m),
+        "PodDisruptionBudget" if name == m.pdb.name => pdb_facts(m),
         "HorizontalPodAutoscaler" if m.hpa.as_ref().is_some_and(|h| h.name == name) => {
-            let h = m.hpa.as_ref().expect("matched above");
-            parts.push(format!("{}/{}", m.workload.kind, m.workload.name));
-            parts.push(format!("min {}", h.min));
-            parts.push(format!("max {}", h.max));
-            parts.push(format!("cpu {}%", h.cpu_percent));
-            let (d, u) = (h.scale_down, h.scale_up);
-            parts.push(format!(
-                "down {} pod/{}s after {}s",
-                d.pods_per_period, d.period_seconds, d.stabilization_seconds
-            ));
-            parts.push(format!(
-                "up {} pods/{}s after {}s",
-                u.pods_per_period, u.period_seconds, u.stabilization_seconds
-            ));
+            hpa_details(m)
         }
-        "Route" if m.route.as_ref().is_some_and(|r| r.name == name) => {
-            let r = m.route.as_ref().expect("matched above");
-            parts.push(format!(
-                "{} TLS, http {}",
-                r.termination, r.insecure_edge_termination_policy
-            ));
-            parts.push(format!("to {}:client-port", m.client_service.name));
-            if let Some(h) = &r.host {
-                parts.push(format!("host {h}"));
-            }
-        }
-        "Ingress" if m.ingress.as_ref().is_some_and(|i| i.name == name) => {
-            let i = m.ingress.as_ref().expect("matched above");
-            parts.push(format!("class {}", i.class_name));
-            parts.push(format!("TLS {} from Secret {}", i.host, i.secret_name));
-            parts.push(format!(
-                "to {}:{}",
-                m.client_service.name, m.client_service.port
-            ));
-        }
-        "HTTPRoute" if m.http_route.as_ref().is_some_and(|r| r.name == name) => {
-            let r = m.http_route.as_ref().expect("matched above");
-            parts.push(format!(
-                "Gateway {}/{}",
-                r.gateway_namespace, r.gateway_name
-            ));
-            parts.push(format!("host {} (TLS on the Gateway)", r.host));
-            parts.push(format!(
-                "to {}:{}",
-                m.client_service.name, m.client_service.port
-            ));
-        }
-        "ServiceMonitor" => {
-            if let Some(x) = &m.metrics {
-                parts.push(format!("{}:metrics {}", x.service_name, x.path));
-                parts.push(format!("every {}", x.interval));
-            }
-        }
-        "NetworkPolicy" => {
-            parts.push(format!("ingress {}", ingress(m).join("; ")));
-            parts.push(match &m.egress {
-                None => "egress open".to_string(),
-                Some(e) => {
-                    let mut to = vec!["53 (DNS)".to_string()];
-                    if !m.cluster_ports.is_empty() {
-                        to.push(format!(
-                            "{} to members",
-                            port_list(m.cluster_ports.iter().map(|p| p.port))
-                        ));
-                    }
-                    if !e.kafka_ports.is_empty() {
-                        to.push(format!(
-                            "{} (Kafka)",
-                            port_list(e.kafka_ports.iter().copied())
-                        ));
-                    }
-                    format!("egress only {}", to.join("; "))
-                }
-            });
-        }
-        _ => {}
-    }
+        "Route" | "Ingress" | "HTTPRoute" => front_details(m, d.kind, name),
+        "ServiceMonitor" => match &m.metrics {
+            Some(x) => vec![
+                format!("{}:metrics {}", x.service_name, x.path),
+                format!("every {}", x.interval),
+            ],
+            None => vec![],
+        },
+        "NetworkPolicy" => network_policy_details(m),
+        _ => vec![],
+    };
     parts.join(", ")
+}
+
+/// The Namespace: its Pod Security level, labels, and that GitOps tools leave it alone.
+fn namespace_details(m: &Model) -> Vec<String> {
+    let Some(ns) = &m.namespace_object else {
+        return vec![];
+    };
+    let mut parts = vec![format!("pod-security {} (enforced)", ns.pod_security)];
+    parts.extend(ns.labels.iter().map(|(k, v)| format!("{k}={v}")));
+    parts.push("GitOps prune/delete off".to_string());
+    parts
+}
+
+/// The ServiceAccount: no token, and the keys of its annotations (an IAM role, a workload
+/// identity).
+fn service_account_details(m: &Model) -> Vec<String> {
+    let mut parts = vec!["no API token mounted".to_string()];
+    let keys: Vec<&str> = m
+        .service_account
+        .annotations
+        .keys()
+        .map(String::as_str)
+        .collect();
+    if !keys.is_empty() {
+        parts.push(format!("annotations {}", keys.join(",")));
+    }
+    parts
+}
+
+/// The StatefulSet or Deployment: how many members, the backplane, ports, resources, and how
+/// it rolls and stops.
+fn workload_details(m: &Model) -> Vec<String> {
+    let w = &m.workload;
+    let mut parts = vec![format!("replicas {}", replicas(m))];
+    if !m.cluster_members.is_empty() {
+        parts.push(format!("members {}", m.cluster_members.len()));
+    }
+    if let Some(seeds) = m.seed_count {
+        parts.push(format!("seeds {seeds}"));
+    }
+    if let Some(k) = kafka(m) {
+        parts.push(format!("kafka backplane, topics {}", k.topics.join(",")));
+    }
+    parts.push(format!("ports {}", container_ports(m)));
+    parts.push(format!("cpu {}", w.container.cpu));
+    parts.push(format!("memory {}", w.container.memory));
+    if let Some(h) = &w.service_name {
+        parts.push(format!("serviceName {h}"));
+    }
+    if w.kind == "Deployment" {
+        parts.push("rolling maxSurge 1 maxUnavailable 0".to_string());
+    }
+    parts.extend(lifecycle(m));
+    parts
+}
+
+/// The HorizontalPodAutoscaler: its target, bounds and how fast it scales each way.
+fn hpa_details(m: &Model) -> Vec<String> {
+    let Some(h) = &m.hpa else { return vec![] };
+    let (d, u) = (h.scale_down, h.scale_up);
+    vec![
+        format!("{}/{}", m.workload.kind, m.workload.name),
+        format!("min {}", h.min),
+        format!("max {}", h.max),
+        format!("cpu {}%", h.cpu_percent),
+        format!(
+            "down {} pod/{}s after {}s",
+            d.pods_per_period, d.period_seconds, d.stabilization_seconds
+        ),
+        format!(
+            "up {} pods/{}s after {}s",
+            u.pods_per_period, u.period_seconds, u.stabilization_seconds
+        ),
+    ]
+}
+
+/// The Route, Ingress or HTTPRoute named `name` in front of the client Service: its TLS, host
+/// and backend. Empty when the model has no such object.
+fn front_details(m: &Model, kind: &str, name: &str) -> Vec<String> {
+    let backend = format!("to {}:{}", m.client_service.name, m.client_service.port);
+    match kind {
+        "Route" => m.route.as_ref().filter(|r| r.name == name).map(|r| {
+            let mut parts = vec![
+                format!(
+                    "{} TLS, http {}",
+                    r.termination, r.insecure_edge_termination_policy
+                ),
+                format!("to {}:client-port", m.client_service.name),
+            ];
+            parts.extend(r.host.as_ref().map(|h| format!("host {h}")));
+            parts
+        }),
+        "Ingress" => m.ingress.as_ref().filter(|i| i.name == name).map(|i| {
+            vec![
+                format!("class {}", i.class_name),
+                format!("TLS {} from Secret {}", i.host, i.secret_name),
+                backend,
+            ]
+        }),
+        "HTTPRoute" => m.http_route.as_ref().filter(|r| r.name == name).map(|r| {
+            vec![
+                format!("Gateway {}/{}", r.gateway_namespace, r.gateway_name),
+                format!("host {} (TLS on the Gateway)", r.host),
+                backend,
+            ]
+        }),
+        _ => None,
+    }
+    .unwrap_or_default()
+}
+
+/// The NetworkPolicy: who may connect, and where the pods may connect to.
+fn network_policy_details(m: &Model) -> Vec<String> {
+    let egress = match &m.egress {
+        None => "egress open".to_string(),
+        Some(e) => {
+            let mut to = vec!["53 (DNS)".to_string()];
+            if !m.cluster_ports.is_empty() {
+                to.push(format!(
+                    "{} to members",
+                    port_list(m.cluster_ports.iter().map(|p| p.port))
+                ));
+            }
+            if !e.kafka_ports.is_empty() {
+                to.push(format!(
+                    "{} (Kafka)",
+                    port_list(e.kafka_ports.iter().copied())
+                ));
+            }
+            format!("egress only {}", to.join("; "))
+        }
+    };
+    vec![format!("ingress {}", ingress(m).join("; ")), egress]
 }
 
 /// How clients reach the client Service: Route, Ingress, HTTPRoute or the load balancer, with
@@ -748,42 +780,111 @@ fn front(m: &Model) -> Option<Front> {
 /// The objects and their references: Route/LoadBalancer -> Service -> pods <- HPA (through
 /// the workload), PDB, NetworkPolicy; pods -> ServiceAccount, Secrets, Kafka.
 fn graph(m: &Model) -> Graph {
-    let namespace_label = match &m.namespace_object {
+    let mut g = Graph {
+        title: format!("{} in namespace {} on {}", m.name, m.namespace, m.platform),
+        namespace_label: namespace_label(m),
+        nodes: vec![],
+        edges: vec![],
+    };
+    let front = front(m);
+    let entry = entry(m, front.is_some());
+    // The nodes are added, and so listed in the diagram, in the order written here.
+    let nodes = Nodes {
+        clients: entry.as_ref().map(|_| {
+            g.node(
+                "clients",
+                "clients".to_string(),
+                vec!["Clients".to_string()],
+                Shape::Clients,
+                false,
+            )
+        }),
+        front: front
+            .as_ref()
+            .map(|f| g.node(f.key, f.id.clone(), f.lines.clone(), Shape::Object, true)),
+        services: service_nodes(&mut g, m),
+        workload: workload_nodes(&mut g, m),
+        objects: object_nodes(&mut g, m),
+        externals: external_nodes(&mut g, m),
+    };
+    edges(&mut g, m, &nodes, entry, front.as_ref());
+    g
+}
+
+/// The namespace box's label.
+fn namespace_label(m: &Model) -> String {
+    match &m.namespace_object {
         Some(ns) => format!(
             "Namespace {} (pod-security {})",
             m.namespace, ns.pod_security
         ),
         None => format!("Namespace {} (not created by gen)", m.namespace),
-    };
-    let mut g = Graph {
-        title: format!("{} in namespace {} on {}", m.name, m.namespace, m.platform),
-        namespace_label,
-        nodes: vec![],
-        edges: vec![],
-    };
+    }
+}
+
+/// How clients come in (the label of the edge from them); None when the client Service is
+/// reachable only inside the cluster.
+fn entry(m: &Model, has_front: bool) -> Option<String> {
     let s = &m.client_service;
-    let front = front(m);
-    let exposure = match (&front, s.kind) {
-        (Some(_), _) => Some("HTTPS".to_string()),
-        (None, ServiceType::LoadBalancer) if s.nlb_tls => {
+    match (has_front, s.kind) {
+        (true, _) => Some("HTTPS".to_string()),
+        (false, ServiceType::LoadBalancer) if s.nlb_tls => {
             Some(format!("LoadBalancer :{} (TLS)", s.port))
         }
-        (None, ServiceType::LoadBalancer) => Some(format!("LoadBalancer :{}", s.port)),
-        (None, ServiceType::NodePort) => Some("NodePort".to_string()),
-        (None, ServiceType::ClusterIP) => None,
-    };
-    let clients = exposure.as_ref().map(|_| {
-        g.node(
-            "clients",
-            "clients".to_string(),
-            vec!["Clients".to_string()],
-            Shape::Clients,
-            false,
-        )
-    });
-    let route = front
-        .as_ref()
-        .map(|f| g.node(f.key, f.id.clone(), f.lines.clone(), Shape::Object, true));
+        (false, ServiceType::LoadBalancer) => Some(format!("LoadBalancer :{}", s.port)),
+        (false, ServiceType::NodePort) => Some("NodePort".to_string()),
+        (false, ServiceType::ClusterIP) => None,
+    }
+}
+
+/// Every node of the diagram, by role (indices into [`Graph::nodes`]).
+struct Nodes {
+    /// Who connects from outside, when anyone can.
+    clients: Option<usize>,
+    /// The Route, Ingress or HTTPRoute in front of the client Service.
+    front: Option<usize>,
+    services: ServiceNodes,
+    workload: WorkloadNodes,
+    objects: ObjectNodes,
+    externals: Vec<ExternalNode>,
+}
+
+struct ServiceNodes {
+    client: usize,
+    headless: Option<usize>,
+    metrics: Option<usize>,
+    /// The ServiceMonitor that scrapes the metrics Service.
+    monitor: Option<usize>,
+}
+
+struct WorkloadNodes {
+    /// The StatefulSet or Deployment.
+    workload: usize,
+    pods: usize,
+}
+
+/// The objects that act on the pods, and those the pods use.
+struct ObjectNodes {
+    hpa: Option<usize>,
+    pdb: usize,
+    netpol: Option<usize>,
+    service_account: usize,
+    /// The JAAS Secret gen renders.
+    jaas: Option<usize>,
+}
+
+/// Something the bundle refers to but does not create.
+struct ExternalNode {
+    node: usize,
+    /// The label of the edge to it.
+    reference: String,
+    /// Referred to by the object in front of the client Service, not by the pods.
+    by_front: bool,
+}
+
+/// The client, headless and metrics Services, and the ServiceMonitor.
+fn service_nodes(g: &mut Graph, m: &Model) -> ServiceNodes {
+    let s = &m.client_service;
     let client = g.node(
         "svc_client",
         format!("Service/{}", s.name),
@@ -809,7 +910,7 @@ fn graph(m: &Model) -> Graph {
             true,
         )
     });
-    let metrics_service = m.metrics.as_ref().map(|x| {
+    let metrics = m.metrics.as_ref().map(|x| {
         g.node(
             "svc_metrics",
             format!("Service/{}", x.service_name),
@@ -833,6 +934,16 @@ fn graph(m: &Model) -> Graph {
             true,
         )
     });
+    ServiceNodes {
+        client,
+        headless,
+        metrics,
+        monitor,
+    }
+}
+
+/// The workload and its pods.
+fn workload_nodes(g: &mut Graph, m: &Model) -> WorkloadNodes {
     let w = &m.workload;
     let mut workload_lines = vec![
         format!("{} {}", w.kind, w.name),
@@ -867,6 +978,11 @@ fn graph(m: &Model) -> Graph {
         Shape::Pods,
         true,
     );
+    WorkloadNodes { workload, pods }
+}
+
+/// The HPA, PDB, NetworkPolicy, ServiceAccount and rendered JAAS Secret.
+fn object_nodes(g: &mut Graph, m: &Model) -> ObjectNodes {
     let hpa = m.hpa.as_ref().map(|h| {
         g.node(
             "hpa",
@@ -899,7 +1015,7 @@ fn graph(m: &Model) -> Graph {
             true,
         )
     });
-    let sa = g.node(
+    let service_account = g.node(
         "sa",
         format!("ServiceAccount/{}", m.service_account.name),
         vec![
@@ -921,8 +1037,20 @@ fn graph(m: &Model) -> Graph {
             true,
         )
     });
+    ObjectNodes {
+        hpa,
+        pdb,
+        netpol,
+        service_account,
+        jaas,
+    }
+}
+
+/// What the bundle refers to but does not create, outside the namespace box: Secrets
+/// (`ext1`, `ext2`, ...), the Gateway and the Kafka bootstrap servers.
+fn external_nodes(g: &mut Graph, m: &Model) -> Vec<ExternalNode> {
     let mut secret_count = 0;
-    let externals: Vec<(usize, String, bool)> = externals(m)
+    externals(m)
         .into_iter()
         .map(|e| {
             let (shape, key, id, first) = if e.kind == "Kafka" {
@@ -949,70 +1077,70 @@ fn graph(m: &Model) -> Graph {
                 )
             };
             let lines = std::iter::once(first).chain(e.lines).collect();
-            (
-                g.node(&key, id, lines, shape, false),
-                e.reference,
-                e.by_front,
-            )
+            ExternalNode {
+                node: g.node(&key, id, lines, shape, false),
+                reference: e.reference,
+                by_front: e.by_front,
+            }
         })
-        .collect();
+        .collect()
+}
 
-    // Edges: traffic first, then the controllers, then what the pods read.
-    if let (Some(c), Some(label)) = (clients, exposure) {
-        g.edge(c, route.unwrap_or(client), label);
+/// The references, in the order the diagram lists them: traffic first, then the
+/// controllers, then what the pods read.
+fn edges(g: &mut Graph, m: &Model, n: &Nodes, entry: Option<String>, front: Option<&Front>) {
+    let (s, w, o) = (&n.services, &n.workload, &n.objects);
+    let client = &m.client_service;
+    if let (Some(c), Some(label)) = (n.clients, entry) {
+        g.edge(c, n.front.unwrap_or(s.client), label);
     }
-    if let (Some(r), Some(f)) = (route, &front) {
-        g.edge(r, client, f.to.clone());
+    if let (Some(r), Some(f)) = (n.front, front) {
+        g.edge(r, s.client, f.to.clone());
     }
     g.edge(
-        client,
-        pods,
-        format!("selector :{}->{}", s.port, s.target_port),
+        s.client,
+        w.pods,
+        format!("selector :{}->{}", client.port, client.target_port),
     );
-    if let Some(h) = headless {
-        g.edge(h, pods, "selector, member DNS");
+    if let Some(h) = s.headless {
+        g.edge(h, w.pods, "selector, member DNS");
     }
-    if let Some(x) = monitor
-        && let Some(ms) = metrics_service
+    if let Some(x) = s.monitor
+        && let Some(ms) = s.metrics
     {
         g.edge(x, ms, "selector");
     }
-    if let Some(ms) = metrics_service {
+    if let Some(ms) = s.metrics {
         g.edge(
             ms,
-            pods,
+            w.pods,
             format!("selector :{}", m.metrics.as_ref().map_or(0, |x| x.port)),
         );
     }
-    if let Some(h) = hpa {
-        g.edge(h, workload, "scaleTargetRef");
+    if let Some(h) = o.hpa {
+        g.edge(h, w.workload, "scaleTargetRef");
     }
-    if let Some(h) = headless
-        && w.service_name.is_some()
+    if let Some(h) = s.headless
+        && m.workload.service_name.is_some()
     {
-        g.edge(workload, h, "serviceName");
+        g.edge(w.workload, h, "serviceName");
     }
-    g.edge(workload, pods, "pod template");
-    g.edge(pdb, pods, "selector");
-    if let Some(n) = netpol {
-        g.edge(n, pods, "podSelector");
+    g.edge(w.workload, w.pods, "pod template");
+    g.edge(o.pdb, w.pods, "selector");
+    if let Some(netpol) = o.netpol {
+        g.edge(netpol, w.pods, "podSelector");
     }
-    g.edge(pods, sa, "serviceAccountName");
-    if let Some(j) = jaas {
-        g.edge(pods, j, "volume jaas");
+    g.edge(w.pods, o.service_account, "serviceAccountName");
+    if let Some(j) = o.jaas {
+        g.edge(w.pods, j, "volume jaas");
     }
-    for (i, reference, by_front) in externals {
-        g.edge(
-            if by_front {
-                route.unwrap_or(pods)
-            } else {
-                pods
-            },
-            i,
-            reference,
-        );
+    for e in &n.externals {
+        let from = match e.by_front {
+            true => n.front.unwrap_or(w.pods),
+            false => w.pods,
+        };
+        g.edge(from, e.node, e.reference.clone());
     }
-    g
 }
 
 /// A Mermaid flowchart. Node ids are fixed role names (safe characters only); every label is

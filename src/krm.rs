@@ -11,7 +11,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::app::{Output, render_one};
+use crate::cmd::{Output, render_one};
 use crate::diag::{Diagnostic, Severity};
 use crate::source::{self, Source};
 use crate::{model, render};

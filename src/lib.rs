@@ -4,9 +4,9 @@
 //! spec file ─parse─▶ [`spec::Spec`] ─resolve(profile)─▶ [`model::Model`]
 //! ─render(templates)─▶ YAML text ─type─▶ k8s-openapi objects ─check─▶ findings ─emit─▶ stdout | dir
 
-pub mod app;
 pub mod budget;
 pub mod cli;
+pub mod cmd;
 pub mod describe;
 pub mod diag;
 pub mod diff;

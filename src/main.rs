@@ -1,5 +1,5 @@
 //! The `gen` binary: everything lives in the `gen_core` library.
 
 fn main() {
-    std::process::exit(gen_core::app::main());
+    std::process::exit(gen_core::cmd::main());
 }

@@ -414,6 +414,7 @@ fn hostile_and_odd_inputs_never_panic() {
                 platform_openshift: true,
                 crd_schemas: true,
                 pss: Some(PssLevel::Restricted),
+                ..Options::default()
             },
         );
     }

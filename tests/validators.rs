@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 /// The pattern `gen schema` gives the field at `pointer`, compiled.
 fn schema_pattern(pointer: &str) -> jsonschema::Validator {
-    let schema: Value = serde_json::from_str(&gen_core::app::schema()).expect("schema is JSON");
+    let schema: Value = serde_json::from_str(&gen_core::schema::schema()).expect("schema is JSON");
     let node = schema
         .pointer(pointer)
         .unwrap_or_else(|| panic!("{pointer} in the schema"));
@@ -28,7 +28,7 @@ fn schema_pattern(pointer: &str) -> jsonschema::Validator {
 
 #[test]
 fn the_schema_bounds_ids_as_the_api_server_does() {
-    let schema: Value = serde_json::from_str(&gen_core::app::schema()).expect("schema is JSON");
+    let schema: Value = serde_json::from_str(&gen_core::schema::schema()).expect("schema is JSON");
     for field in ["runAsUser", "runAsGroup", "fsGroup"] {
         let node = &schema["definitions"]["Security"]["properties"][field];
         assert_eq!(node["minimum"], json!(1), "{field}: {node}");

@@ -14,8 +14,8 @@ mod side;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::app::Output;
 use crate::cli::{DiffArgs, DiffFormatArg};
+use crate::cmd::Output;
 
 pub use classify::{Effect, IMMUTABLE};
 pub use fields::{Field, REDACTED};
@@ -259,10 +259,10 @@ pub(crate) fn command(args: &DiffArgs, out: &mut Output) -> i32 {
 }
 
 fn context(args: &DiffArgs, out: &mut Output) -> Option<side::Ctx> {
-    let profile = match &args.profile {
+    let profile = match &args.resolve.profile {
         None => None,
         Some(path) => {
-            match crate::app::read_profile(path, args.max_input_bytes, &args.budget.into()) {
+            match crate::cmd::read_profile(path, args.max_input_bytes, &args.budget.into()) {
                 Ok(p) => Some(p),
                 Err(d) => {
                     out.diagnostic(&d.0, d.1.as_deref());
@@ -285,9 +285,9 @@ fn context(args: &DiffArgs, out: &mut Output) -> Option<side::Ctx> {
     };
     Some(side::Ctx {
         render: crate::model::Options {
-            platform: args.platform.map(Into::into),
+            platform: args.resolve.platform.map(Into::into),
             profile,
-            no_namespace: args.no_namespace,
+            no_namespace: args.resolve.no_namespace,
             allow_outside_files: args.allow_outside_files,
             max_file_bytes: args.max_input_bytes,
             budget: args.budget.into(),
