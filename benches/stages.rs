@@ -90,7 +90,7 @@ fn stages(c: &mut Criterion) {
             b.iter(|| gen_core::render::render(black_box(&model)).unwrap())
         });
         g.bench_function("check", |b| {
-            b.iter(|| gen_core::cmd::check_output("bench", black_box(&docs)))
+            b.iter(|| gen_core::pipeline::check_output("bench", black_box(&docs)))
         });
         g.bench_function("emit", |b| {
             b.iter(|| gen_core::render::join(black_box(&docs)))
@@ -100,7 +100,7 @@ fn stages(c: &mut Criterion) {
                 let spec = gen_core::spec::parse(black_box(&text)).unwrap();
                 let model = gen_core::model::resolve(&spec, &opts).model.unwrap();
                 let docs = gen_core::render::render(&model).unwrap();
-                assert!(gen_core::cmd::check_output("bench", &docs).is_empty());
+                assert!(gen_core::pipeline::check_output("bench", &docs).is_empty());
                 gen_core::render::join(&docs)
             })
         });

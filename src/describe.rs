@@ -323,7 +323,7 @@ fn exposure(m: &Model) -> Vec<String> {
     }
     if let Some(delay) = s
         .annotations
-        .get(crate::production::TG_ATTRIBUTES)
+        .get(crate::model::production::TG_ATTRIBUTES)
         .and_then(|v| {
             v.split(',')
                 .find_map(|a| a.strip_prefix("deregistration_delay.timeout_seconds="))

@@ -16,7 +16,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::cmd::{Output, render_one};
+use crate::output::Output;
+use crate::pipeline::render_one;
 use crate::source::{self, Source};
 use crate::spec::{API_VERSION, KIND};
 use crate::{model, render};

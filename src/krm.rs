@@ -11,8 +11,9 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::cmd::{Output, render_one};
 use crate::diag::{Diagnostic, Severity};
+use crate::output::Output;
+use crate::pipeline::render_one;
 use crate::source::{self, Source};
 use crate::{model, render};
 

@@ -4,6 +4,8 @@
 //! guides state only in prose checked, each with the field path it is about. Templates only
 //! print what the model holds.
 
+pub mod production;
+
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -11,7 +13,6 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::path::FieldPath;
-use crate::production;
 use crate::profile::Profile;
 use crate::rules::{LINT_SKIP_PREFIX, Rule};
 use crate::server_options::{self as so, Words};
@@ -20,7 +21,7 @@ use crate::spec::{
     TolerationOperator, TruststoreType,
 };
 use crate::syntax::is_dns_label;
-use crate::validate;
+use crate::validate::{self, is_dns_subdomain, is_qualified_name};
 
 pub const DEFAULT_NAME: &str = "migratorydata";
 pub const DEFAULT_IMAGE: &str = "migratorydata/server:6.0.24";
@@ -2096,25 +2097,6 @@ pub(crate) fn check_annotations(
         }
     }
     m.clone()
-}
-
-pub fn is_dns_subdomain(s: &str) -> bool {
-    s.len() <= 253 && s.split('.').all(is_dns_label)
-}
-
-pub fn is_qualified_name(k: &str) -> bool {
-    let (prefix, name) = match k.split_once('/') {
-        Some((p, n)) => (Some(p), n),
-        None => (None, k),
-    };
-    let name_ok = !name.is_empty()
-        && name.len() <= 63
-        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && name.ends_with(|c: char| c.is_ascii_alphanumeric())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
-    name_ok && prefix.is_none_or(is_dns_subdomain)
 }
 
 fn is_option_name(k: &str) -> bool {

@@ -1,9 +1,10 @@
 //! `gen describe`: one spec (or `--example`), rendered and checked exactly as `gen render`
 //! would, then summarised ([`crate::describe`]) instead of printed.
 
-use super::pipeline::{read_spec, render_one, spec_inputs};
-use super::{Output, usage_error};
+use super::usage_error;
 use crate::cli::DescribeArgs;
+use crate::output::Output;
+use crate::pipeline::{read_spec, render_one, spec_inputs};
 use crate::{model, source};
 
 /// `gen describe`.

@@ -3,11 +3,11 @@
 
 use std::io::IsTerminal;
 
-use super::Output;
-use super::explain::budget_error;
 use crate::budget::{Breach, Budget};
 use crate::cli::{FormatArg, LintArgs, PlatformArg};
+use crate::explain::budget_error;
 use crate::lint::{Input, Set};
+use crate::output::Output;
 
 /// `gen lint`: findings on stdout, gen's own failures on stderr; exit 1 on any error finding,
 /// and on any named input that held no object (nothing was checked).

@@ -3,15 +3,13 @@
 //!
 //! One file per command (`gen diff`, `gen fn` and the kustomize plugin live in their own
 //! modules: [`crate::diff`], [`crate::krm`], [`crate::generator`]); [`main`] only dispatches.
-//! Shared by them: [`Output`] (what a command prints), `pipeline` (a spec read, parsed,
-//! resolved, rendered and checked) and `explain` (what gen says about a bad input).
+//! What the commands share lives below them, in modules that never import `cmd`:
+//! [`crate::output`] (what a command prints), [`crate::pipeline`] (a spec read, parsed,
+//! resolved, rendered and checked) and `crate::explain` (what gen says about a bad input).
 
 mod describe;
-mod explain;
 mod init;
 mod lint;
-mod output;
-mod pipeline;
 mod progress;
 mod reference;
 mod render;
@@ -21,11 +19,7 @@ use std::io::Write;
 use clap::Parser;
 
 use crate::cli::{Cli, Command};
-
-pub(crate) use explain::input_error;
-pub use output::Output;
-pub(crate) use pipeline::read_profile;
-pub use pipeline::{Rendered, check_output, render_one};
+use crate::output::Output;
 
 /// Runs gen with the process's arguments; returns the exit code.
 pub fn main() -> i32 {

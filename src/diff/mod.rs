@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::cli::{DiffArgs, DiffFormatArg};
-use crate::cmd::Output;
+use crate::output::Output;
 
 pub use classify::{Effect, IMMUTABLE};
 pub use fields::{Field, REDACTED};
@@ -262,7 +262,7 @@ fn context(args: &DiffArgs, out: &mut Output) -> Option<side::Ctx> {
     let profile = match &args.resolve.profile {
         None => None,
         Some(path) => {
-            match crate::cmd::read_profile(path, args.max_input_bytes, &args.budget.into()) {
+            match crate::pipeline::read_profile(path, args.max_input_bytes, &args.budget.into()) {
                 Ok(p) => Some(p),
                 Err(d) => {
                     out.diagnostic(&d.0, d.1.as_deref());

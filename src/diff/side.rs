@@ -26,8 +26,8 @@ use std::sync::{Arc, Mutex};
 use base64::Engine;
 use serde_json::{Map, Value, json};
 
-use crate::cmd::Output;
 use crate::model;
+use crate::output::Output;
 use crate::source::{self, Source};
 
 /// One Kubernetes object of a side.
@@ -135,7 +135,7 @@ pub fn read(arg: &str, ctx: &Ctx, out: &mut Output) -> Option<Side> {
     let source = match source::read(arg, ctx.max_bytes) {
         Ok(s) => s,
         Err(e) => {
-            out.diagnostic(&crate::cmd::input_error(&e), None);
+            out.diagnostic(&crate::explain::input_error(&e), None);
             return None;
         }
     };
@@ -199,7 +199,7 @@ fn spec_side(source: Source, ctx: &Ctx, out: &mut Output) -> Option<Side> {
     };
     let apply = format!("gen render {} | kubectl apply -f -", source.name);
     let spec = crate::lint::load_yaml(&source.text).ok();
-    let rendered = crate::cmd::render_one(source, &opts, out)?;
+    let rendered = crate::pipeline::render_one(source, &opts, out)?;
     let mut objects = Vec::with_capacity(rendered.documents.len());
     for d in &rendered.documents {
         let value = crate::lint::load_yaml(&d.text).ok()?;

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::model::Check;
+use super::Check;
 use crate::path::FieldPath;
 use crate::profile::Profile;
 use crate::quantity;
@@ -568,7 +568,7 @@ fn refuse_unservable(
         );
     }
     if let Some(h) = &tls.host
-        && !crate::model::is_dns_subdomain(h)
+        && !crate::validate::is_dns_subdomain(h)
     {
         c.error(
             ["tls", "host"],
@@ -613,7 +613,7 @@ fn exposure_ingress(
         );
         return None;
     };
-    crate::model::check_name(c, ["tls", "secretName"], secret, 253, false);
+    super::check_name(c, ["tls", "secretName"], secret, 253, false);
     let Some(p) = &profile.ingress else {
         c.error(
             ["ingress"],
@@ -628,9 +628,9 @@ fn exposure_ingress(
         .class_name
         .clone()
         .unwrap_or_else(|| p.class_name.clone());
-    crate::model::check_name(c, ["ingress", "className"], &class_name, 253, false);
+    super::check_name(c, ["ingress", "className"], &class_name, 253, false);
     let mut annotations = p.annotations.clone();
-    annotations.extend(crate::model::check_annotations(
+    annotations.extend(super::check_annotations(
         c,
         ["ingress", "annotations"],
         &spec_ingress.annotations,
@@ -665,10 +665,10 @@ fn exposure_route(
         );
         return None;
     };
-    crate::model::check_name(c, ["gateway", "name"], &g.name, 253, false);
+    super::check_name(c, ["gateway", "name"], &g.name, 253, false);
     let gateway_namespace = g.namespace.clone().unwrap_or_else(|| namespace.to_string());
     if g.namespace.is_some() {
-        crate::model::check_name(c, ["gateway", "namespace"], &gateway_namespace, 63, false);
+        super::check_name(c, ["gateway", "namespace"], &gateway_namespace, 63, false);
     }
     Some(HttpRoute {
         name: name.to_string(),
