@@ -23,7 +23,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use gen_core::model::{Model, Options};
+use gen_core::model::{Model, ResolveOptions};
 use gen_core::render::Document;
 
 /// The examples, by file stem, with their text.
@@ -43,15 +43,15 @@ fn examples() -> Vec<(String, String)> {
     out
 }
 
-fn options() -> Options {
-    Options {
+fn options() -> ResolveOptions {
+    ResolveOptions {
         base_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("examples"),
         max_file_bytes: 1 << 20,
         ..Default::default()
     }
 }
 
-fn model_of(text: &str, opts: &Options) -> Model {
+fn model_of(text: &str, opts: &ResolveOptions) -> Model {
     let spec = gen_core::spec::parse(text).expect("example parses");
     match gen_core::model::resolve(&spec, opts).model {
         Ok(m) => m,

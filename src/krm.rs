@@ -87,7 +87,7 @@ fn run(mut list: Map<String, Value>, out: &mut Output) -> (Value, bool) {
             path: None,
             text,
         };
-        let opts = model::Options {
+        let opts = model::ResolveOptions {
             base_dir: ".".into(),
             max_file_bytes: source::DEFAULT_MAX_BYTES,
             ..Default::default()

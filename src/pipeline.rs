@@ -67,7 +67,11 @@ pub struct Rendered {
 }
 
 /// Parses, resolves and renders one spec, reporting every problem. None when it failed.
-pub fn render_one(source: Source, opts: &model::Options, out: &mut Output) -> Option<Rendered> {
+pub fn render_one(
+    source: Source,
+    opts: &model::ResolveOptions,
+    out: &mut Output,
+) -> Option<Rendered> {
     if is_blank(&source.text) {
         let d = Diagnostic {
             severity: Severity::Error,
@@ -159,7 +163,7 @@ fn is_blank(text: &str) -> bool {
 /// line.
 pub fn check_output(name: &str, documents: &[Document]) -> Vec<String> {
     let set = crate::lint::Set::single(name, render::join(documents));
-    let findings = crate::lint::lint_set(&set, &crate::lint::Options::default());
+    let findings = crate::lint::lint_set(&set, &crate::lint::LintOptions::default());
     findings
         .iter()
         .filter(|f| f.severity == Severity::Error)

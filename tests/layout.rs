@@ -1,6 +1,7 @@
 //! The source tree's shape: no import cycle between the top-level modules of `src/` (a file
 //! `src/X.rs` or a directory `src/X/`), so dependencies run one way, commands → pipeline →
-//! model, render and lint → leaf helpers.
+//! model, render and lint → leaf helpers; and one name per type, so a grep for a type lands
+//! on the one thing it means.
 //!
 //! A module imports another when its code (comments and test modules left out) names
 //! `crate::other`, or `other` first in a `crate::{..}` group.
@@ -195,4 +196,77 @@ fn the_scan_finds_paths_and_groups_and_skips_comments_and_tests() {
     let mut acyclic = graph.clone();
     acyclic.get_mut("c").unwrap().clear();
     assert_eq!(find_cycle(&acyclic), None);
+}
+
+/// The type a line of code defines at a file's top level (`pub(crate) struct Name<..>`,
+/// `enum`, `type`, `trait`), if any.
+fn defined_type(line: &str) -> Option<&str> {
+    let mut rest = line;
+    if let Some(r) = rest.strip_prefix("pub") {
+        rest = match r.strip_prefix('(') {
+            Some(r) => r.split_once(") ")?.1,
+            None => r.strip_prefix(' ')?,
+        };
+    }
+    let (keyword, rest) = rest.split_once(' ')?;
+    if !["struct", "enum", "type", "trait"].contains(&keyword) {
+        return None;
+    }
+    let end = rest.find(|c: char| !is_ident(c)).unwrap_or(rest.len());
+    let name = &rest[..end];
+    name.starts_with(|c: char| c.is_ascii_uppercase())
+        .then_some(name)
+}
+
+#[test]
+fn every_type_name_is_defined_once() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<PathBuf> = top_level_modules(&root.join("src"))
+        .into_values()
+        .flatten()
+        .collect();
+    // The custom-resource types `typed/crd.rs` includes, generated from their CRDs.
+    files.push(root.join("schemas/crd_types.rs"));
+    let mut defined: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).expect("readable source");
+        for name in code(&text).lines().filter_map(defined_type) {
+            let at = file
+                .strip_prefix(root)
+                .unwrap_or(file)
+                .display()
+                .to_string();
+            defined.entry(name.to_string()).or_default().push(at);
+        }
+    }
+    assert!(
+        defined.contains_key("Model") && defined.contains_key("Route"),
+        "the scan sees gen's types"
+    );
+    let twice: Vec<_> = defined.iter().filter(|(_, at)| at.len() > 1).collect();
+    assert!(
+        twice.is_empty(),
+        "type names defined more than once: {twice:?}"
+    );
+}
+
+#[test]
+fn a_definition_is_told_from_other_lines() {
+    assert_eq!(defined_type("pub struct Model {"), Some("Model"));
+    assert_eq!(defined_type("pub(crate) enum Kind<'a> {"), Some("Kind"));
+    assert_eq!(
+        defined_type("pub(in crate::lint) trait Rule {"),
+        Some("Rule")
+    );
+    assert_eq!(
+        defined_type("type Map = BTreeMap<String, String>;"),
+        Some("Map")
+    );
+    assert_eq!(defined_type("struct Sizing {"), Some("Sizing"));
+    assert_eq!(
+        defined_type("    type Scope = NamespaceResourceScope;"),
+        None
+    );
+    assert_eq!(defined_type("pub fn model() {"), None);
+    assert_eq!(defined_type("impl Model {"), None);
 }

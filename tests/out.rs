@@ -44,7 +44,7 @@ fn render_spec(spec_text: &str, jaas: Option<&str>) -> Rendered {
         std::fs::write(specs.path().join("jaas.config"), j).unwrap();
     }
     let spec = gen_core::spec::parse(spec_text).expect("spec parses");
-    let opts = model::Options {
+    let opts = model::ResolveOptions {
         base_dir: specs.path().to_path_buf(),
         max_file_bytes: gen_core::source::DEFAULT_MAX_BYTES,
         ..Default::default()

@@ -18,7 +18,7 @@ pub(super) fn command(args: &DescribeArgs, out: &mut Output) -> i32 {
     let Some(source) = read_spec(&arg, source::DEFAULT_MAX_BYTES, out) else {
         return 1;
     };
-    let opts = model::Options {
+    let opts = model::ResolveOptions {
         platform: args.platform.map(Into::into),
         base_dir: source.base_dir(),
         max_file_bytes: source::DEFAULT_MAX_BYTES,

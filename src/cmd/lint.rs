@@ -37,7 +37,7 @@ pub(super) fn command(args: &LintArgs, out: &mut Output) -> i32 {
         out.diagnostic(&budget_error(&input.name, "cannot lint", &b), None);
         return 1;
     }
-    let opts = crate::lint::Options {
+    let opts = crate::lint::LintOptions {
         platform_openshift: matches!(args.platform, Some(PlatformArg::Openshift)),
         crd_schemas: true,
         pss: args.pss.map(Into::into),

@@ -66,7 +66,7 @@ pub fn exec_command(config: &Path, out: &mut Output) -> i32 {
             text: copy.text,
         },
     };
-    let opts = model::Options {
+    let opts = model::ResolveOptions {
         base_dir: root,
         max_file_bytes: source::DEFAULT_MAX_BYTES,
         ..Default::default()

@@ -204,7 +204,7 @@ fn render_input(
     out: &mut Output,
 ) -> Option<Rendered> {
     let source = read_spec(arg, args.max_input_bytes, out)?;
-    let opts = model::Options {
+    let opts = model::ResolveOptions {
         platform: args.resolve.platform.map(Into::into),
         profile: profile.cloned(),
         no_namespace: args.resolve.no_namespace,
