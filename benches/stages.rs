@@ -23,7 +23,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use gen_core::model::{Model, Options};
+use gen_core::model::{Model, ResolveOptions};
 use gen_core::render::Document;
 
 /// The examples, by file stem, with their text.
@@ -43,15 +43,15 @@ fn examples() -> Vec<(String, String)> {
     out
 }
 
-fn options() -> Options {
-    Options {
+fn options() -> ResolveOptions {
+    ResolveOptions {
         base_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("examples"),
         max_file_bytes: 1 << 20,
         ..Default::default()
     }
 }
 
-fn model_of(text: &str, opts: &Options) -> Model {
+fn model_of(text: &str, opts: &ResolveOptions) -> Model {
     let spec = gen_core::spec::parse(text).expect("example parses");
     match gen_core::model::resolve(&spec, opts).model {
         Ok(m) => m,
@@ -90,7 +90,7 @@ fn stages(c: &mut Criterion) {
             b.iter(|| gen_core::render::render(black_box(&model)).unwrap())
         });
         g.bench_function("check", |b| {
-            b.iter(|| gen_core::cmd::check_output("bench", black_box(&docs)))
+            b.iter(|| gen_core::pipeline::check_output("bench", black_box(&docs)))
         });
         g.bench_function("emit", |b| {
             b.iter(|| gen_core::render::join(black_box(&docs)))
@@ -100,7 +100,7 @@ fn stages(c: &mut Criterion) {
                 let spec = gen_core::spec::parse(black_box(&text)).unwrap();
                 let model = gen_core::model::resolve(&spec, &opts).model.unwrap();
                 let docs = gen_core::render::render(&model).unwrap();
-                assert!(gen_core::cmd::check_output("bench", &docs).is_empty());
+                assert!(gen_core::pipeline::check_output("bench", &docs).is_empty());
                 gen_core::render::join(&docs)
             })
         });

@@ -323,7 +323,7 @@ fn exposure(m: &Model) -> Vec<String> {
     }
     if let Some(delay) = s
         .annotations
-        .get(crate::production::TG_ATTRIBUTES)
+        .get(crate::model::production::TG_ATTRIBUTES)
         .and_then(|v| {
             v.split(',')
                 .find_map(|a| a.strip_prefix("deregistration_delay.timeout_seconds="))
@@ -655,8 +655,9 @@ fn front_externals(m: &Model) -> Vec<External> {
 // ---------------------------------------------------------------------------------------------
 // The diagram: one graph, two notations.
 
+/// What a diagram node stands for, which decides how each notation draws it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Shape {
+enum NodeShape {
     /// Who connects from outside the cluster.
     Clients,
     Service,
@@ -670,14 +671,15 @@ enum Shape {
     Kafka,
 }
 
-struct Node {
+/// One box of the diagram.
+struct DiagramNode {
     /// Mermaid node id: a fixed role name or `ext<N>`, so always safe characters.
     key: String,
     /// DOT node id (`Kind/name`), printed quoted and escaped.
     id: String,
     /// Label lines, unescaped.
     lines: Vec<String>,
-    shape: Shape,
+    shape: NodeShape,
     /// Inside the namespace box.
     namespaced: bool,
 }
@@ -693,7 +695,7 @@ struct Edge {
 struct Graph {
     title: String,
     namespace_label: String,
-    nodes: Vec<Node>,
+    nodes: Vec<DiagramNode>,
     edges: Vec<Edge>,
 }
 
@@ -703,10 +705,10 @@ impl Graph {
         key: &str,
         id: String,
         lines: Vec<String>,
-        shape: Shape,
+        shape: NodeShape,
         namespaced: bool,
     ) -> usize {
-        self.nodes.push(Node {
+        self.nodes.push(DiagramNode {
             key: key.to_string(),
             id,
             lines,
@@ -717,7 +719,10 @@ impl Graph {
     }
 
     fn edge(&mut self, from: usize, to: usize, label: impl Into<String>) {
-        let external = matches!(self.nodes[to].shape, Shape::ExternalSecret | Shape::Kafka);
+        let external = matches!(
+            self.nodes[to].shape,
+            NodeShape::ExternalSecret | NodeShape::Kafka
+        );
         self.edges.push(Edge {
             from,
             to,
@@ -795,13 +800,19 @@ fn graph(m: &Model) -> Graph {
                 "clients",
                 "clients".to_string(),
                 vec!["Clients".to_string()],
-                Shape::Clients,
+                NodeShape::Clients,
                 false,
             )
         }),
-        front: front
-            .as_ref()
-            .map(|f| g.node(f.key, f.id.clone(), f.lines.clone(), Shape::Object, true)),
+        front: front.as_ref().map(|f| {
+            g.node(
+                f.key,
+                f.id.clone(),
+                f.lines.clone(),
+                NodeShape::Object,
+                true,
+            )
+        }),
         services: service_nodes(&mut g, m),
         workload: workload_nodes(&mut g, m),
         objects: object_nodes(&mut g, m),
@@ -892,7 +903,7 @@ fn service_nodes(g: &mut Graph, m: &Model) -> ServiceNodes {
             format!("Service {}", s.name),
             format!("{} {}->{}", service_type(s.kind), s.port, s.target_port),
         ],
-        Shape::Service,
+        NodeShape::Service,
         true,
     );
     let headless = m.headless_service.as_ref().map(|h| {
@@ -906,7 +917,7 @@ fn service_nodes(g: &mut Graph, m: &Model) -> ServiceNodes {
                     port_list(m.cluster_ports.iter().map(|p| p.port))
                 ),
             ],
-            Shape::Service,
+            NodeShape::Service,
             true,
         )
     });
@@ -918,7 +929,7 @@ fn service_nodes(g: &mut Graph, m: &Model) -> ServiceNodes {
                 format!("Service {}", x.service_name),
                 format!("ClusterIP {} {}", x.port, x.path),
             ],
-            Shape::Service,
+            NodeShape::Service,
             true,
         )
     });
@@ -930,7 +941,7 @@ fn service_nodes(g: &mut Graph, m: &Model) -> ServiceNodes {
                 format!("ServiceMonitor {}", m.name),
                 format!("every {}", x.interval),
             ],
-            Shape::Object,
+            NodeShape::Object,
             true,
         )
     });
@@ -958,7 +969,7 @@ fn workload_nodes(g: &mut Graph, m: &Model) -> WorkloadNodes {
         "workload",
         format!("{}/{}", w.kind, w.name),
         workload_lines,
-        Shape::Workload,
+        NodeShape::Workload,
         true,
     );
     let pod_names = match (w.kind.as_str(), m.cluster_members.len()) {
@@ -975,7 +986,7 @@ fn workload_nodes(g: &mut Graph, m: &Model) -> WorkloadNodes {
             format!("ports {}", container_ports(m)),
             format!("cpu {}, memory {}", w.container.cpu, w.container.memory),
         ],
-        Shape::Pods,
+        NodeShape::Pods,
         true,
     );
     WorkloadNodes { workload, pods }
@@ -991,7 +1002,7 @@ fn object_nodes(g: &mut Graph, m: &Model) -> ObjectNodes {
                 format!("HorizontalPodAutoscaler {}", h.name),
                 format!("min {}, max {}, cpu {}%", h.min, h.max, h.cpu_percent),
             ],
-            Shape::Object,
+            NodeShape::Object,
             true,
         )
     });
@@ -1001,7 +1012,7 @@ fn object_nodes(g: &mut Graph, m: &Model) -> ObjectNodes {
         std::iter::once(format!("PodDisruptionBudget {}", m.pdb.name))
             .chain(pdb_facts(m))
             .collect(),
-        Shape::Object,
+        NodeShape::Object,
         true,
     );
     let netpol = m.network_policy.as_ref().map(|n| {
@@ -1011,7 +1022,7 @@ fn object_nodes(g: &mut Graph, m: &Model) -> ObjectNodes {
             "netpol",
             format!("NetworkPolicy/{n}"),
             lines,
-            Shape::Object,
+            NodeShape::Object,
             true,
         )
     });
@@ -1022,7 +1033,7 @@ fn object_nodes(g: &mut Graph, m: &Model) -> ObjectNodes {
             format!("ServiceAccount {}", m.service_account.name),
             "no API token".to_string(),
         ],
-        Shape::Object,
+        NodeShape::Object,
         true,
     );
     let jaas = m.jaas_secret.as_ref().map(|j| {
@@ -1033,7 +1044,7 @@ fn object_nodes(g: &mut Graph, m: &Model) -> ObjectNodes {
                 format!("Secret {}", j.name),
                 format!("{} (rendered)", j.key),
             ],
-            Shape::Object,
+            NodeShape::Object,
             true,
         )
     });
@@ -1055,14 +1066,14 @@ fn external_nodes(g: &mut Graph, m: &Model) -> Vec<ExternalNode> {
         .map(|e| {
             let (shape, key, id, first) = if e.kind == "Kafka" {
                 (
-                    Shape::Kafka,
+                    NodeShape::Kafka,
                     "kafka".to_string(),
                     "Kafka/bootstrap".to_string(),
                     "Kafka bootstrap (external)".to_string(),
                 )
             } else if e.kind == "Gateway" {
                 (
-                    Shape::ExternalSecret,
+                    NodeShape::ExternalSecret,
                     "gateway".to_string(),
                     format!("Gateway/{}", e.name),
                     format!("Gateway {} (external)", e.name),
@@ -1070,7 +1081,7 @@ fn external_nodes(g: &mut Graph, m: &Model) -> Vec<ExternalNode> {
             } else {
                 secret_count += 1;
                 (
-                    Shape::ExternalSecret,
+                    NodeShape::ExternalSecret,
                     format!("ext{secret_count}"),
                     format!("Secret/{}", e.name),
                     format!("Secret {}", e.name),
@@ -1154,16 +1165,16 @@ pub fn mermaid(model: &Model) -> String {
             .collect::<Vec<_>>()
             .join("<br/>")
     };
-    let node = |n: &Node| {
+    let node = |n: &DiagramNode| {
         let l = label(&n.lines);
         let (open, close) = match n.shape {
-            Shape::Clients => ("((", "))"),
-            Shape::Service => ("([", "])"),
-            Shape::Workload => ("[", "]"),
-            Shape::Pods => ("[[", "]]"),
-            Shape::Object => ("(", ")"),
-            Shape::ExternalSecret => ("[/", "/]"),
-            Shape::Kafka => ("[(", ")]"),
+            NodeShape::Clients => ("((", "))"),
+            NodeShape::Service => ("([", "])"),
+            NodeShape::Workload => ("[", "]"),
+            NodeShape::Pods => ("[[", "]]"),
+            NodeShape::Object => ("(", ")"),
+            NodeShape::ExternalSecret => ("[/", "/]"),
+            NodeShape::Kafka => ("[(", ")]"),
         };
         format!("{}{open}\"{l}\"{close}", n.key)
     };
@@ -1195,7 +1206,7 @@ pub fn mermaid(model: &Model) -> String {
     let external: Vec<&str> = g
         .nodes
         .iter()
-        .filter(|n| matches!(n.shape, Shape::ExternalSecret | Shape::Kafka))
+        .filter(|n| matches!(n.shape, NodeShape::ExternalSecret | NodeShape::Kafka))
         .map(|n| n.key.as_str())
         .collect();
     if !external.is_empty() {
@@ -1241,15 +1252,17 @@ pub fn dot(model: &Model) -> String {
             .collect::<Vec<_>>()
             .join("\\n")
     };
-    let node = |n: &Node| {
+    let node = |n: &DiagramNode| {
         let attrs = match n.shape {
-            Shape::Clients => "shape=oval, fillcolor=\"#ffffff\"",
-            Shape::Service => "fillcolor=\"#dbeafe\"",
-            Shape::Workload => "fillcolor=\"#dcfce7\"",
-            Shape::Pods => "shape=box3d, style=filled, fillcolor=\"#bbf7d0\"",
-            Shape::Object => "fillcolor=\"#f3f4f6\"",
-            Shape::ExternalSecret => "shape=note, style=\"dashed,filled\", fillcolor=\"#fef9c3\"",
-            Shape::Kafka => "shape=cylinder, style=\"dashed,filled\", fillcolor=\"#fef9c3\"",
+            NodeShape::Clients => "shape=oval, fillcolor=\"#ffffff\"",
+            NodeShape::Service => "fillcolor=\"#dbeafe\"",
+            NodeShape::Workload => "fillcolor=\"#dcfce7\"",
+            NodeShape::Pods => "shape=box3d, style=filled, fillcolor=\"#bbf7d0\"",
+            NodeShape::Object => "fillcolor=\"#f3f4f6\"",
+            NodeShape::ExternalSecret => {
+                "shape=note, style=\"dashed,filled\", fillcolor=\"#fef9c3\""
+            }
+            NodeShape::Kafka => "shape=cylinder, style=\"dashed,filled\", fillcolor=\"#fef9c3\"",
         };
         format!(
             "\"{}\" [label=\"{}\", {attrs}];",
@@ -1270,7 +1283,7 @@ pub fn dot(model: &Model) -> String {
     for n in g
         .nodes
         .iter()
-        .filter(|n| !n.namespaced && n.shape == Shape::Clients)
+        .filter(|n| !n.namespaced && n.shape == NodeShape::Clients)
     {
         let _ = writeln!(out, "  {}", node(n));
     }
@@ -1284,7 +1297,7 @@ pub fn dot(model: &Model) -> String {
     for n in g
         .nodes
         .iter()
-        .filter(|n| !n.namespaced && n.shape != Shape::Clients)
+        .filter(|n| !n.namespaced && n.shape != NodeShape::Clients)
     {
         let _ = writeln!(out, "  {}", node(n));
     }

@@ -1,7 +1,8 @@
 //! gen as a kustomize generator: where kustomize looks for the exec plugin and what gets
 //! installed there (`gen kustomize-plugin`), how the plugin finds the user's spec behind the
 //! copy kustomize hands it (`gen kustomize-exec`), and the check that a build listing a gen
-//! generator produced a workload.
+//! generator produced a workload. The two commands themselves are in `cmd/plugin.rs`; `gen
+//! lint` and `gen diff` use the build check.
 //!
 //! Measured with `kubectl kustomize --enable-alpha-plugins` (kustomize v5.5): for a
 //! `generators:` entry whose object is `gen.migratorydata.io/v1alpha1` `MigratoryDataCluster`,
@@ -16,10 +17,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::cmd::{Output, render_one};
-use crate::source::{self, Source};
 use crate::spec::{API_VERSION, KIND};
-use crate::{model, render};
 
 /// The plugin's path below the plugin home: group, version, lowercased kind, kind.
 pub const PLUGIN_DIRS: [&str; 3] = ["gen.migratorydata.io", "v1alpha1", "migratorydatacluster"];
@@ -193,74 +191,6 @@ pub fn empty_build(dir: &Path, built: &str) -> Option<String> {
         dir.display(),
         first.display()
     ))
-}
-
-/// `gen kustomize-plugin [DIR]`: installs the plugin and says where, and how to use it.
-pub fn install_command(dir: Option<&Path>, out: &mut Output) -> i32 {
-    let home = match dir {
-        Some(d) => Ok(d.to_path_buf()),
-        None => plugin_home(|name| std::env::var_os(name)),
-    };
-    let exe = std::env::current_exe()
-        .and_then(std::fs::canonicalize)
-        .map_err(|e| format!("cannot tell where this gen is: {e}"));
-    match home.and_then(|home| install(&home, &exe?)) {
-        Ok(path) => {
-            out.stdout(&format!("{}\n", path.display()));
-            0
-        }
-        Err(e) => {
-            out.error_text(&e);
-            1
-        }
-    }
-}
-
-/// `gen kustomize-exec CONFIG`, run by kustomize through the plugin: renders the spec, named
-/// and located as the user's file when it is found among the kustomization's generators;
-/// `jaas.file` resolves against the kustomization's directory.
-pub fn exec_command(config: &Path, out: &mut Output) -> i32 {
-    let root = std::env::var_os("KUSTOMIZE_PLUGIN_CONFIG_ROOT")
-        .filter(|v| !v.is_empty())
-        .map_or_else(|| PathBuf::from("."), PathBuf::from);
-    let copy = match source::read(&config.display().to_string(), source::DEFAULT_MAX_BYTES) {
-        Ok(s) => s,
-        Err(e) => {
-            out.error_text(&format!(
-                "cannot read kustomize's generator config `{}`: {}",
-                e.name, e.message
-            ));
-            return 1;
-        }
-    };
-    let value: Value = match serde_saphyr::from_str(&copy.text) {
-        Ok(v) => v,
-        Err(_) => Value::Null,
-    };
-    let source = match user_file(&root, &value) {
-        Some((path, text)) => Source {
-            name: path.display().to_string(),
-            path: Some(path),
-            text,
-        },
-        None => Source {
-            name: describe_generator(&root, &value),
-            path: None,
-            text: copy.text,
-        },
-    };
-    let opts = model::Options {
-        base_dir: root,
-        max_file_bytes: source::DEFAULT_MAX_BYTES,
-        ..Default::default()
-    };
-    match render_one(source, &opts, out) {
-        Some(r) => {
-            out.stdout(&render::join(&r.documents));
-            0
-        }
-        None => 1,
-    }
 }
 
 #[cfg(test)]

@@ -11,8 +11,9 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::cmd::{Output, render_one};
 use crate::diag::{Diagnostic, Severity};
+use crate::output::Output;
+use crate::pipeline::render_one;
 use crate::source::{self, Source};
 use crate::{model, render};
 
@@ -86,7 +87,7 @@ fn run(mut list: Map<String, Value>, out: &mut Output) -> (Value, bool) {
             path: None,
             text,
         };
-        let opts = model::Options {
+        let opts = model::ResolveOptions {
             base_dir: ".".into(),
             max_file_bytes: source::DEFAULT_MAX_BYTES,
             ..Default::default()

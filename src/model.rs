@@ -4,6 +4,8 @@
 //! guides state only in prose checked, each with the field path it is about. Templates only
 //! print what the model holds.
 
+pub mod production;
+
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -11,7 +13,6 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::path::FieldPath;
-use crate::production;
 use crate::profile::Profile;
 use crate::rules::{LINT_SKIP_PREFIX, Rule};
 use crate::server_options::{self as so, Words};
@@ -20,7 +21,7 @@ use crate::spec::{
     TolerationOperator, TruststoreType,
 };
 use crate::syntax::is_dns_label;
-use crate::validate;
+use crate::validate::{self, is_dns_subdomain, is_qualified_name};
 
 pub const DEFAULT_NAME: &str = "migratorydata";
 pub const DEFAULT_IMAGE: &str = "migratorydata/server:6.0.24";
@@ -107,7 +108,7 @@ impl Serialize for Secret {
 
 /// How a spec is resolved, beyond the spec itself.
 #[derive(Clone, Debug, Default)]
-pub struct Options {
+pub struct ResolveOptions {
     /// `--platform`: overrides the spec's platform.
     pub platform: Option<Platform>,
     /// `--profile FILE`, already read.
@@ -150,11 +151,11 @@ pub struct Model {
     pub headless_service: Option<String>,
     /// The inter-cluster ports (native only), as the headless Service and NetworkPolicy list them.
     pub cluster_ports: Vec<Port>,
-    pub metrics: Option<Metrics>,
+    pub metrics: Option<MetricsScrape>,
     pub workload: Workload,
     pub pdb: Pdb,
     pub hpa: Option<Hpa>,
-    pub route: Option<Route>,
+    pub route: Option<OpenShiftRoute>,
     pub network_policy: Option<String>,
     /// A restricted NetworkPolicy egress (`networkPolicy.egress: restricted`).
     pub egress: Option<production::EgressRules>,
@@ -162,7 +163,7 @@ pub struct Model {
     pub lifecycle: production::Lifecycle,
     pub scheduling: production::Scheduling,
     pub ingress: Option<production::Ingress>,
-    pub http_route: Option<production::HttpRoute>,
+    pub http_route: Option<production::GatewayHttpRoute>,
     /// Cluster members as the server sees them (native only), in order.
     pub cluster_members: Vec<String>,
     pub seed_count: Option<u32>,
@@ -204,8 +205,10 @@ pub struct ClientService {
     pub nlb_tls: bool,
 }
 
+/// The metrics endpoint and how Prometheus scrapes it: the metrics Service, the
+/// ServiceMonitor when asked for, and the namespace allowed to scrape (spec: `metrics`).
 #[derive(Clone, Debug, Serialize)]
-pub struct Metrics {
+pub struct MetricsScrape {
     pub service_name: String,
     pub port: u16,
     pub path: &'static str,
@@ -256,7 +259,7 @@ pub struct Workload {
     pub volumes: Vec<Volume>,
     pub security: PodSecurity,
     pub node_selector: BTreeMap<String, String>,
-    pub tolerations: Vec<Toleration>,
+    pub tolerations: Vec<PodToleration>,
     pub image_pull_secrets: Vec<String>,
 }
 
@@ -356,6 +359,8 @@ pub struct Mount {
     pub read_only: bool,
 }
 
+/// The pod's and container's security context (the profile gives the ids'
+/// defaults, [`crate::profile::PodSecurityDefaults`]).
 #[derive(Clone, Debug, Serialize)]
 pub struct PodSecurity {
     pub run_as_user: Option<i64>,
@@ -364,9 +369,10 @@ pub struct PodSecurity {
     pub read_only_root_filesystem: bool,
 }
 
+/// One toleration as the pod template prints it (the spec's `tolerations`, checked).
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Toleration {
+pub struct PodToleration {
     pub key: Option<String>,
     pub operator: Option<&'static str>,
     pub value: Option<String>,
@@ -391,8 +397,10 @@ pub struct Hpa {
     pub scale_up: production::Behavior,
 }
 
+/// The OpenShift Route in front of the client Service (the profile gives its defaults,
+/// [`crate::profile::RouteDefaults`]; the typed object is [`crate::typed::Route`]).
 #[derive(Clone, Debug, Serialize)]
-pub struct Route {
+pub struct OpenShiftRoute {
     pub name: String,
     pub annotations: BTreeMap<String, String>,
     pub termination: String,
@@ -449,7 +457,7 @@ impl Check {
 }
 
 /// Applies defaults and checks every rule; returns all errors at once.
-pub fn resolve(spec: &Spec, opts: &Options) -> Resolved {
+pub fn resolve(spec: &Spec, opts: &ResolveOptions) -> Resolved {
     let mut c = Check::default();
     let model = build(spec, opts, &mut c);
     let model = match model {
@@ -488,7 +496,7 @@ struct LabelSet {
 }
 
 /// Container resources and the heap derived from them.
-struct Resources {
+struct Sizing {
     cpu: String,
     memory: String,
     heap_mb: u64,
@@ -511,7 +519,7 @@ struct Hardening {
 /// Assembles the model from one function per concern. Longer than the others on purpose: the
 /// order of the calls is the order errors, warnings and applied defaults (`-v`) are reported
 /// in, so the whole sequence stays in one place; the `Model` literal alone is ~65 lines.
-fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
+fn build(spec: &Spec, opts: &ResolveOptions, c: &mut Check) -> Option<Model> {
     let Identity {
         platform,
         profile,
@@ -533,7 +541,7 @@ fn build(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Model> {
         mut pod_annotations,
     } = labels_and_annotations(spec, c, &name);
     let cluster_domain = cluster_domain(spec, c);
-    let Resources {
+    let Sizing {
         cpu,
         memory,
         heap_mb,
@@ -722,7 +730,7 @@ struct PodEnv {
     headless: String,
     cluster_members: Vec<String>,
     env: Vec<Env>,
-    metrics: Option<Metrics>,
+    metrics: Option<MetricsScrape>,
     volumes: Vec<Volume>,
     mounts: Vec<Mount>,
     jaas_secret: Option<JaasSecret>,
@@ -731,7 +739,7 @@ struct PodEnv {
 fn pod_env(
     c: &mut Check,
     spec: &Spec,
-    opts: &Options,
+    opts: &ResolveOptions,
     site: &Site<'_>,
     scaling: &Scaling,
     heap_mb: u64,
@@ -839,8 +847,8 @@ fn image(spec: &Spec, c: &mut Check) -> String {
 }
 
 /// The OpenShift Route, when the profile has one.
-fn route(profile: &Profile, name: &str, host: Option<String>) -> Option<Route> {
-    profile.route.as_ref().map(|r| Route {
+fn route(profile: &Profile, name: &str, host: Option<String>) -> Option<OpenShiftRoute> {
+    profile.route.as_ref().map(|r| OpenShiftRoute {
         name: name.to_string(),
         annotations: r.annotations.clone(),
         termination: r.termination.clone(),
@@ -857,7 +865,7 @@ fn check_metadata(c: &mut Check, metadata: &validate::Metadata<'_>) {
 }
 
 /// Platform and profile, then the header, name and namespace; None without a platform.
-fn identity(spec: &Spec, opts: &Options, c: &mut Check) -> Option<Identity> {
+fn identity(spec: &Spec, opts: &ResolveOptions, c: &mut Check) -> Option<Identity> {
     let platform = match (opts.platform, spec.platform) {
         (Some(p), _) | (None, Some(p)) => p,
         (None, None) => {
@@ -1106,7 +1114,7 @@ fn cluster_domain(spec: &Spec, c: &mut Check) -> String {
 }
 
 /// CPU and memory (defaults applied) and the heap: memoryPercent of the memory, at least 128 MB.
-fn resources(spec: &Spec, c: &mut Check) -> Resources {
+fn resources(spec: &Spec, c: &mut Check) -> Sizing {
     let res = spec.resources.clone().unwrap_or_default();
     let res_memory = res.memory.clone();
     let cpu = res.cpu.unwrap_or_else(|| {
@@ -1157,7 +1165,7 @@ fn resources(spec: &Spec, c: &mut Check) -> Resources {
             0
         }
     };
-    Resources {
+    Sizing {
         cpu,
         memory,
         heap_mb,
@@ -1231,7 +1239,7 @@ fn secret_options(spec: &Spec, c: &mut Check, env: &mut Vec<Env>, options: &mut 
 }
 
 /// The Prometheus endpoint, unless metrics are absent or turned off.
-fn metrics(spec: &Spec, c: &mut Check, name: &str) -> Option<Metrics> {
+fn metrics(spec: &Spec, c: &mut Check, name: &str) -> Option<MetricsScrape> {
     let m = spec.metrics.clone()?;
     if m.enabled == Some(false) {
         return None;
@@ -1253,7 +1261,7 @@ fn metrics(spec: &Spec, c: &mut Check, name: &str) -> Option<Metrics> {
         63,
         false,
     );
-    Some(Metrics {
+    Some(MetricsScrape {
         service_name: format!("{name}-metrics"),
         port: METRICS_PORT,
         path: "/metrics",
@@ -1320,7 +1328,7 @@ fn kafka_backplane(
     c: &mut Check,
     backplane: &crate::spec::Backplane,
     name: &str,
-    opts: &Options,
+    opts: &ResolveOptions,
     pod: &mut PodParts<'_>,
 ) -> KafkaParts {
     let (kopts, secret, truststore) = kafka_options(c, backplane, name, opts, pod.env);
@@ -1561,7 +1569,7 @@ fn hardening(
     }
 }
 
-fn tolerations(spec: &Spec, c: &mut Check) -> Vec<Toleration> {
+fn tolerations(spec: &Spec, c: &mut Check) -> Vec<PodToleration> {
     spec.tolerations
         .iter()
         .enumerate()
@@ -1589,7 +1597,7 @@ fn tolerations(spec: &Spec, c: &mut Check) -> Vec<Toleration> {
                     "only applies with effect NoExecute",
                 );
             }
-            Toleration {
+            PodToleration {
                 key: t.key.clone(),
                 operator: t.operator.map(|o| match o {
                     TolerationOperator::Exists => "Exists",
@@ -1641,7 +1649,7 @@ fn pdb(
 
 /// A system namespace (`default`, `kube-*`, `openshift*`) only on purpose: never relabelled by
 /// a Namespace object gen renders, and with a reason recorded on the workload.
-fn check_system_namespace(c: &mut Check, spec: &Spec, opts: &Options, namespace: &str) {
+fn check_system_namespace(c: &mut Check, spec: &Spec, opts: &ResolveOptions, namespace: &str) {
     if !validate::is_system_namespace(namespace) {
         return;
     }
@@ -1697,7 +1705,7 @@ fn kafka_options(
     c: &mut Check,
     b: &crate::spec::Backplane,
     name: &str,
-    opts: &Options,
+    opts: &ResolveOptions,
     env: &mut Vec<Env>,
 ) -> (
     Words,
@@ -1807,7 +1815,7 @@ fn kafka_options(
 }
 
 /// Reads and checks a jaas.file. Errors never quote the file's contents.
-fn load_jaas(c: &mut Check, file: &str, opts: &Options) -> Option<Secret> {
+fn load_jaas(c: &mut Check, file: &str, opts: &ResolveOptions) -> Option<Secret> {
     const FIELD: [&str; 3] = ["backplane", "jaas", "file"];
     let path = Path::new(file);
     let joined = opts.base_dir.join(path);
@@ -2098,25 +2106,6 @@ pub(crate) fn check_annotations(
     m.clone()
 }
 
-pub fn is_dns_subdomain(s: &str) -> bool {
-    s.len() <= 253 && s.split('.').all(is_dns_label)
-}
-
-pub fn is_qualified_name(k: &str) -> bool {
-    let (prefix, name) = match k.split_once('/') {
-        Some((p, n)) => (Some(p), n),
-        None => (None, k),
-    };
-    let name_ok = !name.is_empty()
-        && name.len() <= 63
-        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && name.ends_with(|c: char| c.is_ascii_alphanumeric())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
-    name_ok && prefix.is_none_or(is_dns_subdomain)
-}
-
 fn is_option_name(k: &str) -> bool {
     k.starts_with(|c: char| c.is_ascii_alphabetic())
         && k.chars()
@@ -2178,7 +2167,7 @@ mod tests {
     }
 
     fn errors(s: &Spec) -> Vec<String> {
-        match resolve(s, &Options::default()).model {
+        match resolve(s, &ResolveOptions::default()).model {
             Ok(_) => vec![],
             Err(e) => e
                 .iter()
@@ -2188,7 +2177,9 @@ mod tests {
     }
 
     fn model(s: &Spec) -> Model {
-        resolve(s, &Options::default()).model.expect("valid spec")
+        resolve(s, &ResolveOptions::default())
+            .model
+            .expect("valid spec")
     }
 
     #[test]
@@ -2378,11 +2369,11 @@ mod tests {
 
     #[test]
     fn pdb_that_blocks_drains_is_a_warning() {
-        let r = resolve(&spec(), &Options::default());
+        let r = resolve(&spec(), &ResolveOptions::default());
         assert!(r.warnings.iter().any(|w| w.path.to_string() == "replicas" && w.message.contains("node drains hang")));
         let mut s = spec();
         s.replicas = Some(4);
-        assert!(resolve(&s, &Options::default()).warnings.is_empty());
+        assert!(resolve(&s, &ResolveOptions::default()).warnings.is_empty());
     }
 
     #[test]

@@ -14,21 +14,21 @@ use crate::spec::{Platform, SaslMechanism, SecurityProtocol, ServiceType};
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Profile {
     pub platform: Platform,
-    pub client_service: ClientService,
+    pub client_service: ClientServiceDefaults,
     /// Present on platforms that expose the client Service through an OpenShift Route.
-    pub route: Option<Route>,
+    pub route: Option<RouteDefaults>,
     /// Labels the platform needs on the Namespace (eks: the load balancer's readiness gate).
     #[serde(default)]
     pub namespace_labels: BTreeMap<String, String>,
     /// The Ingress gen renders with `tls.secretName` (none on openshift, which has its Route).
-    pub ingress: Option<Ingress>,
-    pub pod_security: PodSecurity,
+    pub ingress: Option<IngressDefaults>,
+    pub pod_security: PodSecurityDefaults,
     pub kafka_starter: KafkaStarter,
 }
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct ClientService {
+pub struct ClientServiceDefaults {
     #[serde(rename = "type")]
     pub kind: ServiceType,
     #[serde(default)]
@@ -52,7 +52,7 @@ pub struct TlsAnnotations {
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct Ingress {
+pub struct IngressDefaults {
     pub class_name: String,
     /// What the platform's usual controller needs for WebSocket connections.
     #[serde(default)]
@@ -61,7 +61,7 @@ pub struct Ingress {
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct Route {
+pub struct RouteDefaults {
     #[serde(default)]
     pub annotations: BTreeMap<String, String>,
     pub termination: String,
@@ -70,7 +70,7 @@ pub struct Route {
 
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct PodSecurity {
+pub struct PodSecurityDefaults {
     pub run_as_user: Option<i64>,
     pub run_as_group: Option<i64>,
     pub fs_group: Option<i64>,

@@ -6,7 +6,7 @@ mod common;
 use std::process::{Command, Stdio};
 
 use gen_core::describe::{self, Diagram};
-use gen_core::model::{self, Model, Options};
+use gen_core::model::{self, Model, ResolveOptions};
 use gen_core::render::{self, Document};
 use gen_core::spec::Platform;
 
@@ -22,7 +22,7 @@ const EXAMPLES: [&str; 5] = [
 fn bundle(example: &str, platform: Option<Platform>) -> (Model, Vec<Document>) {
     let text = std::fs::read_to_string(format!("examples/{example}")).expect("example exists");
     let spec = gen_core::spec::parse(&text).expect("example parses");
-    let opts = Options {
+    let opts = ResolveOptions {
         platform,
         base_dir: "examples".into(),
         max_file_bytes: 1 << 20,

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use gen_core::diag::{Severity, Style};
-use gen_core::lint::{self, Finding, Format, Input, Options, PssLevel, RULES, Rule, Set};
+use gen_core::lint::{self, Finding, Format, Input, LintOptions, PssLevel, RULES, Rule, Set};
 
 const PLATFORMS: [&str; 3] = ["aks", "eks", "openshift"];
 const PLAIN: Style = Style {
@@ -21,12 +21,12 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn lint_text(name: &str, text: &str, opts: Options) -> Vec<Finding> {
+fn lint_text(name: &str, text: &str, opts: LintOptions) -> Vec<Finding> {
     lint::lint_set(&Set::single(name, text), &opts)
 }
 
 fn lint_plain(text: &str) -> Vec<Finding> {
-    lint_text("test.yaml", text, Options::default())
+    lint_text("test.yaml", text, LintOptions::default())
 }
 
 fn rules_of(findings: &[Finding]) -> Vec<&'static str> {
@@ -87,10 +87,10 @@ fn show(findings: &[Finding]) -> String {
 fn every_rule_has_a_fixture_that_breaks_it() {
     for rule in RULES {
         let text = fixture(rule.id);
-        let opts = Options {
+        let opts = LintOptions {
             platform_openshift: text.contains("# options: openshift"),
             crd_schemas: true,
-            ..Options::default()
+            ..LintOptions::default()
         };
         let findings = lint_text(&format!("{}.yaml", rule.id), &text, opts);
         let expects: Vec<&str> = text
@@ -188,10 +188,10 @@ fn gen_output_has_no_errors_on_any_platform() {
     for example in examples() {
         for platform in PLATFORMS {
             let text = render(&example, platform);
-            let opts = Options {
+            let opts = LintOptions {
                 platform_openshift: platform == "openshift",
                 crd_schemas: true,
-                ..Options::default()
+                ..LintOptions::default()
             };
             let findings = lint_text(&format!("{example}-{platform}"), &text, opts);
             let errors: Vec<Finding> = findings
@@ -410,11 +410,11 @@ fn hostile_and_odd_inputs_never_panic() {
         let _ = lint_text(
             "x",
             text,
-            Options {
+            LintOptions {
                 platform_openshift: true,
                 crd_schemas: true,
                 pss: Some(PssLevel::Restricted),
-                ..Options::default()
+                ..LintOptions::default()
             },
         );
     }
@@ -433,7 +433,7 @@ fn some_findings() -> (Set, Vec<Finding>) {
             fixture("unknown-kind")
         ),
     );
-    let findings = lint::lint_set(&set, &Options::default());
+    let findings = lint::lint_set(&set, &LintOptions::default());
     assert!(findings.iter().any(|f| f.severity == Severity::Warning));
     assert!(findings.iter().any(|f| f.severity == Severity::Error));
     (set, findings)
@@ -626,7 +626,7 @@ fn collect_builds_kustomizations_and_puts_other_files_in_one_set() {
     );
     // The two identical files given together (a ClusterRole and a Deployment each) are one
     // set: both objects are duplicates.
-    let findings = lint::lint_sets(&all.sets, &Options::default());
+    let findings = lint::lint_sets(&all.sets, &LintOptions::default());
     assert_eq!(
         findings
             .iter()
@@ -678,7 +678,7 @@ fn a_set_relates_objects_across_its_files() {
             },
         ],
     };
-    let findings = lint::lint_set(&set, &Options::default());
+    let findings = lint::lint_set(&set, &LintOptions::default());
     let f = findings
         .iter()
         .find(|f| f.rule == Rule::ServiceTargetPort)
@@ -693,7 +693,7 @@ fn lint_sets_matches_linting_each_set_in_order() {
         .iter()
         .map(|r| Set::single(r.id, fixture(r.id)))
         .collect();
-    let opts = Options::default();
+    let opts = LintOptions::default();
     let one_by_one: Vec<Finding> = sets.iter().flat_map(|s| lint::lint_set(s, &opts)).collect();
     assert_eq!(lint::lint_sets(&sets, &opts), one_by_one);
 }

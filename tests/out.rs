@@ -44,7 +44,7 @@ fn render_spec(spec_text: &str, jaas: Option<&str>) -> Rendered {
         std::fs::write(specs.path().join("jaas.config"), j).unwrap();
     }
     let spec = gen_core::spec::parse(spec_text).expect("spec parses");
-    let opts = model::Options {
+    let opts = model::ResolveOptions {
         base_dir: specs.path().to_path_buf(),
         max_file_bytes: gen_core::source::DEFAULT_MAX_BYTES,
         ..Default::default()
@@ -72,6 +72,11 @@ fn bundle(r: &Rendered) -> Bundle<'_> {
 
 fn plan1(r: &Rendered) -> Vec<PlannedFile> {
     out::plan(&[bundle(r)], false).expect("plans")
+}
+
+/// `--check` as `gen render --check` runs it: the file diff, then `gen diff`'s summary.
+fn check(dir: &Path, files: &[PlannedFile]) -> Result<Option<String>, OutError> {
+    out::check(dir, files, gen_core::diff::check_summary)
 }
 
 fn plan_many(rs: &[&Rendered]) -> Vec<PlannedFile> {
@@ -158,7 +163,7 @@ fn out_then_check_is_equal_and_the_layout_is_a_kustomize_base() {
     let files = plan1(&r);
     let report = out::write(&dir, &files, &RealFs).unwrap();
     assert_eq!(report.written, files.len() + 1, "{report:?}");
-    assert_eq!(out::check(&dir, &files).unwrap(), None);
+    assert_eq!(check(&dir, &files).unwrap(), None);
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_str().unwrap().to_string())
@@ -213,7 +218,7 @@ fn editing_one_file_makes_check_show_a_diff_naming_it() {
     let f = dir.join("service-md-cs.yaml");
     let edited = read(&f).replace("port: 80", "port: 8080");
     std::fs::write(&f, edited).unwrap();
-    let diff = out::check(&dir, &files).unwrap().expect("differs");
+    let diff = check(&dir, &files).unwrap().expect("differs");
     assert!(
         diff.contains("--- a/service-md-cs.yaml\n+++ b/service-md-cs.yaml\n@@ "),
         "{diff}"
@@ -225,16 +230,16 @@ fn editing_one_file_makes_check_show_a_diff_naming_it() {
     assert_eq!(diff.matches("--- ").count(), 1, "only that file: {diff}");
     // A deleted file shows as added back; a missing DIR as all of it.
     std::fs::remove_file(dir.join("statefulset-md.yaml")).unwrap();
-    let diff = out::check(&dir, &files).unwrap().unwrap();
+    let diff = check(&dir, &files).unwrap().unwrap();
     assert!(
         diff.contains("--- /dev/null\n+++ b/statefulset-md.yaml\n"),
         "{diff}"
     );
-    let diff = out::check(&dir.join("nope"), &files).unwrap().unwrap();
+    let diff = check(&dir.join("nope"), &files).unwrap().unwrap();
     assert!(diff.contains("+++ b/kustomization.yaml"), "{diff}");
     // Writing repairs it.
     out::write(&dir, &files, &RealFs).unwrap();
-    assert_eq!(out::check(&dir, &files).unwrap(), None);
+    assert_eq!(check(&dir, &files).unwrap(), None);
 }
 
 #[test]
@@ -256,7 +261,7 @@ fn the_users_files_survive_and_stay_out_of_the_kustomization() {
         assert_eq!(after.get(k), Some(v), "{k} carried as it was");
     }
     assert_eq!(
-        out::check(&dir, &files).unwrap(),
+        check(&dir, &files).unwrap(),
         None,
         "user files are not compared"
     );
@@ -280,7 +285,7 @@ fn a_file_gen_no_longer_renders_is_removed() {
     let without = render_spec(NATIVE, None);
     let files = plan1(&without);
     // --check says what --out would remove.
-    let diff = out::check(&dir, &files).unwrap().unwrap();
+    let diff = check(&dir, &files).unwrap().unwrap();
     assert!(
         diff.contains("--- a/horizontalpodautoscaler-md-autoscale.yaml\n+++ /dev/null\n"),
         "{diff}"
@@ -297,7 +302,7 @@ fn a_file_gen_no_longer_renders_is_removed() {
     assert!(!read(dir.join("kustomization.yaml")).contains("horizontalpodautoscaler"));
     assert_eq!(read(dir.join("extra.yaml")), "kind: ConfigMap\n");
     assert_eq!(read(dir.join("NOTES.md")), "mine\n");
-    assert_eq!(out::check(&dir, &files).unwrap(), None);
+    assert_eq!(check(&dir, &files).unwrap(), None);
 }
 
 #[test]
@@ -321,7 +326,7 @@ fn a_file_gen_did_not_write_is_never_overwritten_unless_identical() {
     );
     assert_eq!(snapshot(&dir), before);
     assert!(leftovers(&dir).is_empty());
-    let diff = out::check(&dir, &files).unwrap().unwrap();
+    let diff = check(&dir, &files).unwrap().unwrap();
     assert!(
         diff.contains("kustomization.yaml: exists and gen did not write it"),
         "{diff}"
@@ -366,7 +371,7 @@ fn an_injected_write_failure_at_any_step_leaves_dir_byte_identical() {
             // Only removing the old tree comes after the swap: DIR is new, the rest a note.
             Ok(report) => {
                 assert_eq!(report.notes.len(), 1, "#{n}: {report:?}");
-                assert_eq!(out::check(&dir, &files).unwrap(), None);
+                assert_eq!(check(&dir, &files).unwrap(), None);
                 out::write(&dir, &plan1(&old), &RealFs).unwrap();
                 assert_eq!(snapshot(&dir), before, "reset after #{n}");
             }
@@ -374,7 +379,7 @@ fn an_injected_write_failure_at_any_step_leaves_dir_byte_identical() {
         n += 1;
     }
     assert!(n > 20, "every change was tried: {n}");
-    assert_eq!(out::check(&dir, &files).unwrap(), None);
+    assert_eq!(check(&dir, &files).unwrap(), None);
     let after = snapshot(&dir);
     assert_eq!(after["NOTES.md"], before["NOTES.md"]);
     assert_eq!(
@@ -416,7 +421,7 @@ fn a_crash_at_any_step_is_repaired_by_the_next_run() {
                 "#{n}: the old tree is complete"
             );
             assert!(matches!(
-                out::check(&dir, &files),
+                check(&dir, &files),
                 Err(OutError::Interrupted { .. })
             ));
         }
@@ -553,7 +558,7 @@ fn a_gitignore_gen_created_goes_when_its_block_does() {
     assert!(dir.join(".gitignore").exists());
     let plain = render_spec(NATIVE, None);
     let files = plan1(&plain);
-    let diff = out::check(&dir, &files).unwrap().unwrap();
+    let diff = check(&dir, &files).unwrap().unwrap();
     assert!(
         diff.contains("jaas.config: would be removed (contents redacted)"),
         "{diff}"
@@ -561,7 +566,7 @@ fn a_gitignore_gen_created_goes_when_its_block_does() {
     assert!(diff.contains("--- a/.gitignore\n+++ /dev/null\n"), "{diff}");
     out::write(&dir, &files, &RealFs).unwrap();
     assert!(!dir.join(".gitignore").exists());
-    assert_eq!(out::check(&dir, &files).unwrap(), None);
+    assert_eq!(check(&dir, &files).unwrap(), None);
 }
 
 fn base64_of(s: &str) -> String {
@@ -593,7 +598,7 @@ fn check_never_prints_the_jaas_contents_or_their_base64() {
         std::fs::Permissions::from_mode(0o644),
     )
     .unwrap();
-    let diff = out::check(&dir, &files).unwrap().expect("differs");
+    let diff = check(&dir, &files).unwrap().expect("differs");
     assert!(
         diff.contains("jaas.config: contents differ (redacted)\n"),
         "{diff}"
@@ -683,14 +688,14 @@ fn several_specs_go_to_namespace_and_name_subdirectories() {
         read(dir.join(".gitignore")),
         "# BEGIN gen: credentials for kustomize's secretGenerator; never commit them\n/kafka-ns/md/jaas.config\n/kafka-ns/other/jaas.config\n# END gen\n"
     );
-    assert_eq!(out::check(&dir, &files).unwrap(), None);
+    assert_eq!(check(&dir, &files).unwrap(), None);
     // The user's file inside a bundle directory survives; a spec left out disappears whole.
     std::fs::write(dir.join("kafka-ns/md/patch.yaml"), "x: 1\n").unwrap();
     let files = plan_many(&[&a, &b]);
     out::write(&dir, &files, &RealFs).unwrap();
     assert!(!dir.join("kafka-ns/other").exists());
     assert_eq!(read(dir.join("kafka-ns/md/patch.yaml")), "x: 1\n");
-    assert_eq!(out::check(&dir, &files).unwrap(), None);
+    assert_eq!(check(&dir, &files).unwrap(), None);
     // Two specs for the same namespace and name cannot share a directory.
     let bundles = [bundle(&b), bundle(&b)];
     let e = out::plan(&bundles, true).unwrap_err();
@@ -856,7 +861,7 @@ fn a_thousand_bundles_are_written_and_check_equal() {
     out::write(&dir, &files, &RealFs).unwrap();
     let again = start.elapsed();
     let start = Instant::now();
-    assert_eq!(out::check(&dir, &files).unwrap(), None);
+    assert_eq!(check(&dir, &files).unwrap(), None);
     let checked = start.elapsed();
     eprintln!(
         "1000 bundles, {} files: plan {planned:?}; plain writes {baseline:?}; --out first {first:?}, again {again:?}; --check {checked:?}",
@@ -911,7 +916,7 @@ fn a_write_failing_on_any_thread_of_a_fleet_leaves_dir_byte_identical() {
         );
     }
     out::write(&dir, &files, &RealFs).unwrap();
-    assert_eq!(out::check(&dir, &files).unwrap(), None);
+    assert_eq!(check(&dir, &files).unwrap(), None);
     let after = snapshot(&dir);
     assert_eq!(after["NOTES.md"], before["NOTES.md"]);
 }

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use gen_core::lint::{self, Set, Severity};
-use gen_core::model::{self, Options, Problem};
+use gen_core::model::{self, Problem, ResolveOptions};
 use gen_core::render::{self, Document};
 use gen_core::spec::{
     Autoscale, Backplane, BackplaneType, Jaas, LogLevel, Metrics, NetworkPolicySpec, Platform,
@@ -997,11 +997,11 @@ impl JaasDir {
     }
 }
 
-fn options(base_dir: &Path) -> Options {
-    Options {
+fn options(base_dir: &Path) -> ResolveOptions {
+    ResolveOptions {
         base_dir: base_dir.to_path_buf(),
         max_file_bytes: gen_core::source::DEFAULT_MAX_BYTES,
-        ..Options::default()
+        ..ResolveOptions::default()
     }
 }
 
@@ -1064,7 +1064,7 @@ fn check_bundle(spec: &Spec, docs: &[Document]) -> Result<(), TestCaseError> {
         unsafe_scalars.is_empty(),
         "plain scalars YAML 1.1 reads differently: {unsafe_scalars:?}"
     );
-    let opts = lint::Options {
+    let opts = lint::LintOptions {
         platform_openshift: platform == Platform::Openshift,
         crd_schemas: false,
         ..Default::default()

@@ -1,9 +1,10 @@
 //! `gen describe`: one spec (or `--example`), rendered and checked exactly as `gen render`
 //! would, then summarised ([`crate::describe`]) instead of printed.
 
-use super::pipeline::{read_spec, render_one, spec_inputs};
-use super::{Output, usage_error};
+use super::usage_error;
 use crate::cli::DescribeArgs;
+use crate::output::Output;
+use crate::pipeline::{read_spec, render_one, spec_inputs};
 use crate::{model, source};
 
 /// `gen describe`.
@@ -17,7 +18,7 @@ pub(super) fn command(args: &DescribeArgs, out: &mut Output) -> i32 {
     let Some(source) = read_spec(&arg, source::DEFAULT_MAX_BYTES, out) else {
         return 1;
     };
-    let opts = model::Options {
+    let opts = model::ResolveOptions {
         platform: args.platform.map(Into::into),
         base_dir: source.base_dir(),
         max_file_bytes: source::DEFAULT_MAX_BYTES,

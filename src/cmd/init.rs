@@ -1,7 +1,7 @@
 //! `gen init`: an annotated starter spec for a platform and backplane.
 
-use super::Output;
 use crate::cli::{BackplaneArg, InitArgs};
+use crate::output::Output;
 use crate::profile::Profile;
 
 /// `gen init`.

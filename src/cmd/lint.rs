@@ -3,11 +3,11 @@
 
 use std::io::IsTerminal;
 
-use super::Output;
-use super::explain::budget_error;
 use crate::budget::{Breach, Budget};
 use crate::cli::{FormatArg, LintArgs, PlatformArg};
+use crate::explain::budget_error;
 use crate::lint::{Input, Set};
+use crate::output::Output;
 
 /// `gen lint`: findings on stdout, gen's own failures on stderr; exit 1 on any error finding,
 /// and on any named input that held no object (nothing was checked).
@@ -37,7 +37,7 @@ pub(super) fn command(args: &LintArgs, out: &mut Output) -> i32 {
         out.diagnostic(&budget_error(&input.name, "cannot lint", &b), None);
         return 1;
     }
-    let opts = crate::lint::Options {
+    let opts = crate::lint::LintOptions {
         platform_openshift: matches!(args.platform, Some(PlatformArg::Openshift)),
         crd_schemas: true,
         pss: args.pss.map(Into::into),

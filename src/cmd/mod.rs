@@ -1,17 +1,16 @@
 //! The commands: each reads its inputs, runs the stages and decides what reaches stdout,
 //! stderr and the exit code. Nothing reaches stdout unless the whole command succeeded.
 //!
-//! One file per command (`gen diff`, `gen fn` and the kustomize plugin live in their own
-//! modules: [`crate::diff`], [`crate::krm`], [`crate::generator`]); [`main`] only dispatches.
-//! Shared by them: [`Output`] (what a command prints), `pipeline` (a spec read, parsed,
-//! resolved, rendered and checked) and `explain` (what gen says about a bad input).
+//! One file per command (`gen diff` and `gen fn` live in their own modules: [`crate::diff`],
+//! [`crate::krm`]); [`main`] only dispatches. What the commands share lives below them, in
+//! modules that never import `cmd`: [`crate::output`] (what a command prints),
+//! [`crate::pipeline`] (a spec read, parsed, resolved, rendered and checked) and
+//! `crate::explain` (what gen says about a bad input).
 
 mod describe;
-mod explain;
 mod init;
 mod lint;
-mod output;
-mod pipeline;
+mod plugin;
 mod progress;
 mod reference;
 mod render;
@@ -21,11 +20,7 @@ use std::io::Write;
 use clap::Parser;
 
 use crate::cli::{Cli, Command};
-
-pub(crate) use explain::input_error;
-pub use output::Output;
-pub(crate) use pipeline::read_profile;
-pub use pipeline::{Rendered, check_output, render_one};
+use crate::output::Output;
 
 /// Runs gen with the process's arguments; returns the exit code.
 pub fn main() -> i32 {
@@ -35,10 +30,8 @@ pub fn main() -> i32 {
         Command::Render(args) => render::command(args, &mut out),
         Command::Describe(args) => describe::command(args, &mut out),
         Command::Lint(args) => lint::command(args, &mut out),
-        Command::KustomizePlugin { dir } => {
-            crate::generator::install_command(dir.as_deref(), &mut out)
-        }
-        Command::KustomizeExec { config } => crate::generator::exec_command(config, &mut out),
+        Command::KustomizePlugin { dir } => plugin::install_command(dir.as_deref(), &mut out),
+        Command::KustomizeExec { config } => plugin::exec_command(config, &mut out),
         Command::Fn { max_input_bytes } => crate::krm::command(*max_input_bytes, &mut out),
         Command::Diff(args) => crate::diff::command(args, &mut out),
         Command::Schema => reference::schema(&mut out),

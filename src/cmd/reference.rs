@@ -3,8 +3,8 @@
 
 use clap::CommandFactory;
 
-use super::Output;
 use crate::cli::Cli;
+use crate::output::Output;
 
 /// `gen schema`: the JSON Schema of the spec (see [`crate::schema`]).
 pub(super) fn schema(out: &mut Output) -> i32 {

@@ -4,11 +4,12 @@
 
 use std::io::IsTerminal;
 
-use super::pipeline::{Rendered, read_profile, read_spec, render_one, spec_inputs};
 use super::progress::Progress;
-use super::{Output, usage_error};
+use super::usage_error;
 use crate::cli::RenderArgs;
 use crate::model;
+use crate::output::Output;
+use crate::pipeline::{Rendered, read_profile, read_spec, render_one, spec_inputs};
 use crate::profile::Profile;
 use crate::render::{self, Document};
 
@@ -203,7 +204,7 @@ fn render_input(
     out: &mut Output,
 ) -> Option<Rendered> {
     let source = read_spec(arg, args.max_input_bytes, out)?;
-    let opts = model::Options {
+    let opts = model::ResolveOptions {
         platform: args.resolve.platform.map(Into::into),
         profile: profile.cloned(),
         no_namespace: args.resolve.no_namespace,
@@ -258,7 +259,7 @@ fn write_out(
         }
     };
     if check {
-        return match crate::out::check(dir, &files) {
+        return match crate::out::check(dir, &files, crate::diff::check_summary) {
             Ok(None) => 0,
             Ok(Some(diff)) => {
                 out.stdout(&diff);

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use super::fields::{self, Field};
-use super::side::Object;
+use super::side::SideObject;
 
 /// An effect of applying one object.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -108,7 +108,7 @@ pub const IMMUTABLE: &[(&str, &str, &str, &str)] = &[
 /// Kinds whose pod template the controller rolls out.
 const WORKLOADS: &[&str] = &["StatefulSet", "Deployment", "DaemonSet", "ReplicaSet"];
 
-pub fn is_workload(o: &Object) -> bool {
+pub fn is_workload(o: &SideObject) -> bool {
     o.group() == "apps" && WORKLOADS.contains(&o.kind.as_str())
 }
 
@@ -118,10 +118,10 @@ fn under(path: &str, prefix: &str) -> bool {
 }
 
 /// Why a changed field cannot be applied, if it cannot.
-pub fn immutable(old: &Object, new: &Object, f: &Field) -> Option<&'static str> {
+pub fn immutable(old: &SideObject, new: &SideObject, f: &Field) -> Option<&'static str> {
     let ip = under(&f.path, "spec.clusterIP") || under(&f.path, "spec.clusterIPs");
     if new.kind == "Service" && new.group().is_empty() && ip {
-        let external = |o: &Object| {
+        let external = |o: &SideObject| {
             o.value.pointer("/spec/type").and_then(Value::as_str) == Some("ExternalName")
         };
         // A manifest that leaves clusterIP out keeps the allocated one; only `None`
@@ -146,7 +146,7 @@ pub fn immutable(old: &Object, new: &Object, f: &Field) -> Option<&'static str> 
 }
 
 /// The effects of the changed fields of one object.
-pub fn effects(old: &Object, new: &Object, changed: &[Field]) -> Vec<Effect> {
+pub fn effects(old: &SideObject, new: &SideObject, changed: &[Field]) -> Vec<Effect> {
     let mut e = Vec::new();
     let workload = is_workload(new);
     for f in changed {
@@ -183,7 +183,7 @@ pub struct Restart {
 }
 
 /// `maxReplicas` of each HPA in `objects`, by the (namespace, kind, name) it scales.
-pub fn hpa_bounds(objects: &[Object]) -> HashMap<(&str, &str, &str), u64> {
+pub fn hpa_bounds(objects: &[SideObject]) -> HashMap<(&str, &str, &str), u64> {
     objects
         .iter()
         .filter(|o| o.kind == "HorizontalPodAutoscaler")
@@ -201,7 +201,7 @@ pub fn hpa_bounds(objects: &[Object]) -> HashMap<(&str, &str, &str), u64> {
 }
 
 /// The restart of workload `w` (as in NEW); `hpa_max`: the bound of an HPA scaling it.
-pub fn restart(w: &Object, hpa_max: Option<u64>) -> Restart {
+pub fn restart(w: &SideObject, hpa_max: Option<u64>) -> Restart {
     let replicas = w.value.pointer("/spec/replicas").and_then(Value::as_u64);
     // Without spec.replicas the API server defaults it to 1, unless an HPA owns the count.
     let up_to = if replicas.is_none() { hpa_max } else { None };
@@ -228,7 +228,7 @@ pub fn restart(w: &Object, hpa_max: Option<u64>) -> Restart {
 /// and Ready before its predecessor; ordinals below `rollingUpdate.partition` keep the old
 /// template; `OnDelete` updates a pod only when it is deleted. This holds for both
 /// podManagementPolicy values (Parallel affects scaling, not updates).
-fn statefulset_rollout(w: &Object, n: u64, r: &mut Restart) {
+fn statefulset_rollout(w: &SideObject, n: u64, r: &mut Restart) {
     let strategy = w
         .value
         .pointer("/spec/updateStrategy/type")
@@ -267,7 +267,7 @@ fn statefulset_rollout(w: &Object, n: u64, r: &mut Restart) {
 /// "Strategy"): `Recreate` stops every pod first; `RollingUpdate` (the default) keeps at most
 /// `maxSurge` pods above the count and at most `maxUnavailable` below it, both 25% by default,
 /// a percentage of surge rounded up and of unavailability rounded down.
-fn deployment_rollout(w: &Object, n: u64, r: &mut Restart) {
+fn deployment_rollout(w: &SideObject, n: u64, r: &mut Restart) {
     let s = w.value.pointer("/spec/strategy");
     if s.and_then(|s| s.get("type")).and_then(Value::as_str) == Some("Recreate") {
         r.rollout =
@@ -309,7 +309,7 @@ pub struct Recreate {
     pub cost: String,
 }
 
-fn delete_command(o: &Object, extra: &str) -> String {
+fn delete_command(o: &SideObject, extra: &str) -> String {
     let kind = o.kind.to_ascii_lowercase();
     let resource = if o.group().is_empty() {
         kind
@@ -324,7 +324,7 @@ fn delete_command(o: &Object, extra: &str) -> String {
     format!("kubectl delete {resource} {}{ns}{extra}", o.name)
 }
 
-pub fn recreate(old: &Object, new: &Object, changed: &[Field], apply: &str) -> Recreate {
+pub fn recreate(old: &SideObject, new: &SideObject, changed: &[Field], apply: &str) -> Recreate {
     let why: Vec<String> = changed
         .iter()
         .filter_map(|f| immutable(old, new, f).map(|w| format!("`{}`: {w}", f.path)))
@@ -362,7 +362,7 @@ pub struct Orphan {
 }
 
 /// `workloads`: NEW's workloads.
-pub fn orphan(old: &Object, workloads: &[&Object]) -> Orphan {
+pub fn orphan(old: &SideObject, workloads: &[&SideObject]) -> Orphan {
     let warning = is_workload(old).then(|| {
         let others = workloads;
         if let Some(o) = others.iter().find(|o| o.kind != old.kind) {

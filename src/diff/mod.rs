@@ -15,11 +15,11 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::cli::{DiffArgs, DiffFormatArg};
-use crate::cmd::Output;
+use crate::output::Output;
 
 pub use classify::{Effect, IMMUTABLE};
 pub use fields::{Field, REDACTED};
-pub use side::{Object, Side};
+pub use side::{Side, SideObject};
 
 /// Whether an object is new, gone, changed or the same.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,7 +81,7 @@ impl Plan {
 
 type Key = (String, String, String, String);
 
-fn key(o: &Object) -> Key {
+fn key(o: &SideObject) -> Key {
     (
         o.group().to_string(),
         o.kind.clone(),
@@ -92,7 +92,7 @@ fn key(o: &Object) -> Key {
 
 /// Each object of a side by its key; two objects with one key are an error (the later would
 /// silently replace the earlier on apply).
-fn index<'a>(label: &str, side: &'a Side) -> Result<BTreeMap<Key, &'a Object>, String> {
+fn index<'a>(label: &str, side: &'a Side) -> Result<BTreeMap<Key, &'a SideObject>, String> {
     let mut m = BTreeMap::new();
     for o in &side.objects {
         if m.insert(key(o), o).is_some() {
@@ -141,7 +141,7 @@ pub fn plan(old: &Side, new: &Side) -> Result<Plan, String> {
 struct NewSide<'a> {
     side: &'a Side,
     hpas: std::collections::HashMap<(&'a str, &'a str, &'a str), u64>,
-    workloads: Vec<&'a Object>,
+    workloads: Vec<&'a SideObject>,
 }
 
 /// gen's apply order: Namespace, ServiceAccount, Secret, Services, workload, PDB, HPA, ….
@@ -172,7 +172,7 @@ fn order(e: &Entry) -> (String, usize, String, String) {
     (ns, rank, e.kind.clone(), e.name.clone())
 }
 
-fn entry(o: &Object, change: Change) -> Entry {
+fn entry(o: &SideObject, change: Change) -> Entry {
     Entry {
         api_version: o.api_version.clone(),
         kind: o.kind.clone(),
@@ -187,14 +187,14 @@ fn entry(o: &Object, change: Change) -> Entry {
     }
 }
 
-fn removed(o: &Object, new: &NewSide) -> Entry {
+fn removed(o: &SideObject, new: &NewSide) -> Entry {
     let mut e = entry(o, Change::Removed);
     e.effects = vec![Effect::Orphan];
     e.orphan = Some(classify::orphan(o, &new.workloads));
     e
 }
 
-fn changed(o: &Object, n: &Object, new: &NewSide, spec: &[Field]) -> Entry {
+fn changed(o: &SideObject, n: &SideObject, new: &NewSide, spec: &[Field]) -> Entry {
     if std::sync::Arc::ptr_eq(&o.value, &n.value) {
         return entry(n, Change::Unchanged);
     }
@@ -262,7 +262,7 @@ fn context(args: &DiffArgs, out: &mut Output) -> Option<side::Ctx> {
     let profile = match &args.resolve.profile {
         None => None,
         Some(path) => {
-            match crate::cmd::read_profile(path, args.max_input_bytes, &args.budget.into()) {
+            match crate::pipeline::read_profile(path, args.max_input_bytes, &args.budget.into()) {
                 Ok(p) => Some(p),
                 Err(d) => {
                     out.diagnostic(&d.0, d.1.as_deref());
@@ -284,7 +284,7 @@ fn context(args: &DiffArgs, out: &mut Output) -> Option<side::Ctx> {
         }
     };
     Some(side::Ctx {
-        render: crate::model::Options {
+        render: crate::model::ResolveOptions {
             platform: args.resolve.platform.map(Into::into),
             profile,
             no_namespace: args.resolve.no_namespace,
@@ -295,13 +295,13 @@ fn context(args: &DiffArgs, out: &mut Output) -> Option<side::Ctx> {
         },
         kustomize,
         max_bytes: args.max_input_bytes,
-        parsed: side::Parsed::with_budget(args.budget.into()),
+        parsed: side::ParseCache::with_budget(args.budget.into()),
     })
 }
 
 /// `--check`'s effect summary: what applying `files` over the `--out` tree in `dir` would do.
 pub fn check_summary(dir: &Path, files: &[crate::out::PlannedFile]) -> String {
-    let parsed = side::Parsed::default();
+    let parsed = side::ParseCache::default();
     let old = if dir.join(crate::out::MANIFEST).is_file() {
         side::out_dir(dir, &parsed)
     } else {

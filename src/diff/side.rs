@@ -26,29 +26,29 @@ use std::sync::{Arc, Mutex};
 use base64::Engine;
 use serde_json::{Map, Value, json};
 
-use crate::cmd::Output;
 use crate::model;
+use crate::output::Output;
 use crate::source::{self, Source};
 
 /// One Kubernetes object of a side.
 #[derive(Clone, Debug)]
-pub struct Object {
+pub struct SideObject {
     pub api_version: String,
     pub kind: String,
     /// `""` for a cluster-scoped object (or one left to kubectl's current namespace).
     pub namespace: String,
     pub name: String,
-    /// Shared between the sides when both hold the same file byte for byte ([`Parsed`]).
+    /// Shared between the sides when both hold the same file byte for byte ([`ParseCache`]).
     pub value: Arc<Value>,
 }
 
-impl Object {
+impl SideObject {
     /// The API group (`""` for the core group): objects match across versions of one group.
     pub fn group(&self) -> &str {
         self.api_version.rsplit_once('/').map_or("", |(g, _)| g)
     }
 
-    fn from_value(value: Value) -> Result<Object, String> {
+    fn from_value(value: Value) -> Result<SideObject, String> {
         let s = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or_default().to_string();
         let kind = s(value.get("kind"));
         let meta = value.get("metadata");
@@ -56,7 +56,7 @@ impl Object {
         if kind.is_empty() || name.is_empty() {
             return Err("a document without `kind` or `metadata.name` is no object".to_string());
         }
-        Ok(Object {
+        Ok(SideObject {
             api_version: s(value.get("apiVersion")),
             namespace: s(meta.and_then(|m| m.get("namespace"))),
             kind,
@@ -68,7 +68,7 @@ impl Object {
 
 /// What one argument stands for.
 pub struct Side {
-    pub objects: Vec<Object>,
+    pub objects: Vec<SideObject>,
     /// The spec as written (when the side is one), for reasons in the spec's own words.
     pub spec: Option<Value>,
     /// How this side is applied (for the commands a recreate needs).
@@ -77,10 +77,10 @@ pub struct Side {
 
 /// How spec and kustomization sides are read.
 pub struct Ctx {
-    pub render: model::Options,
+    pub render: model::ResolveOptions,
     pub kustomize: crate::kustomize::Kustomize,
     pub max_bytes: u64,
-    pub parsed: Parsed,
+    pub parsed: ParseCache,
 }
 
 /// Manifest files already parsed, by content: two `--out` trees share most files byte for
@@ -88,8 +88,8 @@ pub struct Ctx {
 /// equal without a look inside).
 /// Every input is weighed against the input budget before it is parsed, as `gen lint` does.
 #[derive(Default)]
-pub struct Parsed {
-    seen: Mutex<HashMap<Vec<u8>, Vec<Object>>>,
+pub struct ParseCache {
+    seen: Mutex<HashMap<Vec<u8>, Vec<SideObject>>>,
     pub budget: crate::budget::Budget,
 }
 
@@ -103,15 +103,15 @@ pub fn within_budget(name: &str, text: &str, budget: &crate::budget::Budget) -> 
     })
 }
 
-impl Parsed {
-    pub fn with_budget(budget: crate::budget::Budget) -> Parsed {
-        Parsed {
+impl ParseCache {
+    pub fn with_budget(budget: crate::budget::Budget) -> ParseCache {
+        ParseCache {
             seen: Mutex::default(),
             budget,
         }
     }
 
-    fn manifests(&self, name: &str, bytes: &[u8], text: &str) -> Result<Vec<Object>, String> {
+    fn manifests(&self, name: &str, bytes: &[u8], text: &str) -> Result<Vec<SideObject>, String> {
         if let Some(hit) = self.seen.lock().ok().and_then(|m| m.get(bytes).cloned()) {
             return Ok(hit);
         }
@@ -135,7 +135,7 @@ pub fn read(arg: &str, ctx: &Ctx, out: &mut Output) -> Option<Side> {
     let source = match source::read(arg, ctx.max_bytes) {
         Ok(s) => s,
         Err(e) => {
-            out.diagnostic(&crate::cmd::input_error(&e), None);
+            out.diagnostic(&crate::explain::input_error(&e), None);
             return None;
         }
     };
@@ -193,17 +193,17 @@ fn is_spec(text: &str) -> bool {
 }
 
 fn spec_side(source: Source, ctx: &Ctx, out: &mut Output) -> Option<Side> {
-    let opts = model::Options {
+    let opts = model::ResolveOptions {
         base_dir: source.base_dir(),
         ..ctx.render.clone()
     };
     let apply = format!("gen render {} | kubectl apply -f -", source.name);
     let spec = crate::lint::load_yaml(&source.text).ok();
-    let rendered = crate::cmd::render_one(source, &opts, out)?;
+    let rendered = crate::pipeline::render_one(source, &opts, out)?;
     let mut objects = Vec::with_capacity(rendered.documents.len());
     for d in &rendered.documents {
         let value = crate::lint::load_yaml(&d.text).ok()?;
-        objects.push(Object::from_value(value).ok()?);
+        objects.push(SideObject::from_value(value).ok()?);
     }
     Some(Side {
         objects,
@@ -248,7 +248,7 @@ fn dir_side(arg: &str, dir: &Path, ctx: &Ctx) -> Result<Side, String> {
 }
 
 /// Every object of a manifest stream, in order; the first document that is not one is an error.
-pub fn manifests(name: &str, text: &str) -> Result<Vec<Object>, String> {
+pub fn manifests(name: &str, text: &str) -> Result<Vec<SideObject>, String> {
     let mut chunks = Vec::new();
     crate::lint::split(text, 0, &mut chunks);
     let mut objects = Vec::with_capacity(chunks.len());
@@ -265,7 +265,7 @@ pub fn manifests(name: &str, text: &str) -> Result<Vec<Object>, String> {
         match value {
             Value::Null => {}
             Value::Object(_) => {
-                objects.push(Object::from_value(value).map_err(|e| at(1, &e))?);
+                objects.push(SideObject::from_value(value).map_err(|e| at(1, &e))?);
             }
             _ => return Err(at(1, "a document must be a mapping (a Kubernetes object)")),
         }
@@ -274,7 +274,7 @@ pub fn manifests(name: &str, text: &str) -> Result<Vec<Object>, String> {
 }
 
 /// The objects of a directory `gen render --out` wrote: its owned files, read as they are.
-pub fn out_dir(dir: &Path, parsed: &Parsed) -> Result<Vec<Object>, String> {
+pub fn out_dir(dir: &Path, parsed: &ParseCache) -> Result<Vec<SideObject>, String> {
     let list = dir.join(crate::out::MANIFEST);
     let text = std::fs::read_to_string(&list)
         .map_err(|e| format!("cannot read `{}`: {e}", list.display()))?;
@@ -308,8 +308,8 @@ const PARALLEL_FROM: usize = 256;
 pub fn from_out_files(
     dir: &str,
     files: &[(String, Vec<u8>)],
-    parsed: &Parsed,
-) -> Result<Vec<Object>, String> {
+    parsed: &ParseCache,
+) -> Result<Vec<SideObject>, String> {
     let by_path: BTreeMap<&str, &[u8]> = files.iter().map(|(p, b)| (p.as_str(), &b[..])).collect();
     let parsed = crate::par_map(files, PARALLEL_FROM, |_, (path, bytes)| {
         let name = format!("{dir}/{path}");
@@ -337,7 +337,7 @@ fn generated(
     text: &str,
     base: &str,
     files: &BTreeMap<&str, &[u8]>,
-) -> Result<Vec<Object>, String> {
+) -> Result<Vec<SideObject>, String> {
     let k = crate::lint::load_yaml(text)
         .map_err(|e| format!("invalid `{name}`: line {}: {}", e.line, e.message))?;
     let mut out = Vec::new();
@@ -376,7 +376,7 @@ fn generated(
         }
         meta.insert(GENERATED.into(), json!(true));
         let value = json!({"apiVersion": "v1", "kind": "Secret", "metadata": meta, "type": s("type"), "data": data});
-        out.push(Object::from_value(value)?);
+        out.push(SideObject::from_value(value)?);
     }
     Ok(out)
 }
@@ -393,7 +393,7 @@ fn strip_hash(name: &str) -> Option<&str> {
 }
 
 /// Brings generated Secrets and ConfigMaps to the rendered form (see the module comment).
-fn normalize_generated(objects: &mut [Object]) {
+fn normalize_generated(objects: &mut [SideObject]) {
     // (namespace, kind, hashed or base name) -> (base name, checksum annotation, value)
     let mut renamed: BTreeMap<(String, String, String), (String, String, String)> = BTreeMap::new();
     for o in objects.iter_mut() {

@@ -7,7 +7,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{Hit, Options, Set};
+use super::{Hit, LintOptions, Set};
 use crate::path::FieldPath;
 use crate::rules::{LINT_SKIP_PREFIX, Rule};
 use crate::typed::{self, Object};
@@ -103,7 +103,7 @@ pub(crate) struct Parsed {
 const PARALLEL_FROM: usize = 512;
 
 /// Splits, parses and types every input of `set`.
-pub(crate) fn parse_set(set: &Set, opts: &Options) -> Parsed {
+pub(crate) fn parse_set(set: &Set, opts: &LintOptions) -> Parsed {
     let mut chunks = Vec::new();
     for (i, input) in set.inputs.iter().enumerate() {
         split(&input.text, i, &mut chunks);
@@ -206,7 +206,7 @@ struct Parsing {
     bounded: bool,
 }
 
-fn parse_chunk(text: &str, chunk: usize, opts: &Options) -> Parsing {
+fn parse_chunk(text: &str, chunk: usize, opts: &LintOptions) -> Parsing {
     let mut parsing = Parsing {
         docs: Vec::new(),
         hits: Vec::new(),
@@ -287,7 +287,13 @@ fn list_items(value: Value) -> Result<Vec<Value>, Value> {
 
 /// Types one object (a document, or an item of a List at `prefix`) and adds it and its
 /// findings to `parsing`.
-fn type_doc(value: Value, prefix: FieldPath, chunk: usize, opts: &Options, parsing: &mut Parsing) {
+fn type_doc(
+    value: Value,
+    prefix: FieldPath,
+    chunk: usize,
+    opts: &LintOptions,
+    parsing: &mut Parsing,
+) {
     let doc = parsing.docs.len();
     let mut hit = |rule: Rule, path: FieldPath, message: String| {
         parsing.hits.push(Hit {

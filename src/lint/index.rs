@@ -8,7 +8,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use serde_json::{Map, Value};
 
 use super::docs::{Chunk, Doc, Parsed};
-use super::{Options, PssLevel, Set};
+use super::{LintOptions, PssLevel, Set};
 use crate::typed::Object;
 
 /// The labels of a pod template: typed, or read from a kind gen lint does not type (an Argo
@@ -161,7 +161,7 @@ pub(crate) struct SetIndex<'a> {
 }
 
 impl<'a> SetIndex<'a> {
-    pub fn new(set: &'a Set, parsed: &'a Parsed, opts: &Options) -> SetIndex<'a> {
+    pub fn new(set: &'a Set, parsed: &'a Parsed, opts: &LintOptions) -> SetIndex<'a> {
         let docs = &parsed.docs[..];
         let mut m = SetIndex {
             set,

@@ -78,7 +78,7 @@ impl Set {
 
 /// What to check beyond the manifests themselves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Options {
+pub struct LintOptions {
     /// The target is OpenShift even without a Route in the set (`--platform openshift`).
     pub platform_openshift: bool,
     /// Validate Route and ServiceMonitor against their full CRD JSON schemas (slower on
@@ -92,9 +92,9 @@ pub struct Options {
     pub max_depth: usize,
 }
 
-impl Default for Options {
-    fn default() -> Options {
-        Options {
+impl Default for LintOptions {
+    fn default() -> LintOptions {
+        LintOptions {
             platform_openshift: false,
             crd_schemas: false,
             pss: None,
@@ -147,7 +147,7 @@ pub struct Finding {
 }
 
 /// Lints one set; findings come in input, document, line order (then rule, then message).
-pub fn lint_set(set: &Set, opts: &Options) -> Vec<Finding> {
+pub fn lint_set(set: &Set, opts: &LintOptions) -> Vec<Finding> {
     lint_counted(set, opts).0
 }
 
@@ -165,7 +165,7 @@ pub struct Linted {
 
 /// Lints every set, spreading the sets over the machine's cores, and counts the objects of
 /// each input (an input with none checked nothing: `gen lint` fails on it).
-pub fn lint_all(sets: &[Set], opts: &Options) -> Linted {
+pub fn lint_all(sets: &[Set], opts: &LintOptions) -> Linted {
     let mut linted = Linted::default();
     for (s, (findings, objects, bounded)) in crate::par_map(sets, 2, |_, s| lint_counted(s, opts))
         .into_iter()
@@ -178,7 +178,7 @@ pub fn lint_all(sets: &[Set], opts: &Options) -> Linted {
     linted
 }
 
-fn lint_counted(set: &Set, opts: &Options) -> (Vec<Finding>, Vec<usize>, Vec<usize>) {
+fn lint_counted(set: &Set, opts: &LintOptions) -> (Vec<Finding>, Vec<usize>, Vec<usize>) {
     let mut parsed = docs::parse_set(set, opts);
     // Objects, and documents that did not parse (already an error of their own: the input
     // is not empty).
@@ -218,7 +218,7 @@ fn lint_counted(set: &Set, opts: &Options) -> (Vec<Finding>, Vec<usize>, Vec<usi
 }
 
 /// Lints every set, spreading the sets over the machine's cores; findings come in set order.
-pub fn lint_sets(sets: &[Set], opts: &Options) -> Vec<Finding> {
+pub fn lint_sets(sets: &[Set], opts: &LintOptions) -> Vec<Finding> {
     lint_all(sets, opts).findings
 }
 

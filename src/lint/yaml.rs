@@ -51,7 +51,8 @@ pub(crate) const MAX_DEPTH: usize = 128;
 /// its budget ([`crate::budget`]) first; this bounds any other caller.
 const MAX_BYTES: u64 = crate::budget::DEFAULT.max_expanded_bytes;
 
-enum Frame {
+/// A sequence or mapping whose end event has not come yet: what it holds so far.
+enum OpenCollection {
     Seq {
         items: Vec<Value>,
         anchor: usize,
@@ -94,7 +95,7 @@ pub(crate) fn load_nested(text: &str, max_depth: usize) -> Result<Value, YamlErr
 /// spent and the finished root.
 #[derive(Default)]
 struct Loader {
-    stack: Vec<Frame>,
+    stack: Vec<OpenCollection>,
     anchors: Vec<(usize, Value)>,
     nodes: usize,
     bytes: u64,
@@ -105,7 +106,7 @@ struct Loader {
 }
 
 /// A finished node and its anchor id (0 for none).
-type Node = (Value, usize);
+type AnchoredValue = (Value, usize);
 
 impl Loader {
     /// Takes one parser event: opens or closes a collection, sets a mapping's pending key, or
@@ -124,11 +125,11 @@ impl Loader {
             }
             Event::SequenceStart(_, anchor, _) => {
                 let items = Vec::new();
-                self.open(Frame::Seq { items, anchor }, &at)?;
+                self.open(OpenCollection::Seq { items, anchor }, &at)?;
                 None
             }
             Event::MappingStart(_, anchor, _) => {
-                let map = Frame::Map {
+                let map = OpenCollection::Map {
                     map: Map::new(),
                     anchor,
                     key: None,
@@ -139,7 +140,7 @@ impl Loader {
                 None
             }
             Event::SequenceEnd => match self.stack.pop() {
-                Some(Frame::Seq { items, anchor }) => Some((Value::Array(items), anchor)),
+                Some(OpenCollection::Seq { items, anchor }) => Some((Value::Array(items), anchor)),
                 _ => return Err(YamlError::at(&at, "unbalanced sequence end")),
             },
             Event::MappingEnd => Some(self.close_map(&at)?),
@@ -156,7 +157,7 @@ impl Loader {
     }
 
     /// A sequence or mapping starts, within the depth bound and not as a mapping key.
-    fn open(&mut self, frame: Frame, at: &Marker) -> Result<(), YamlError> {
+    fn open(&mut self, frame: OpenCollection, at: &Marker) -> Result<(), YamlError> {
         if self.stack.len() >= self.max_depth {
             return Err(YamlError::limit(
                 at,
@@ -169,9 +170,9 @@ impl Loader {
     }
 
     /// The innermost mapping ends: its value, with what `<<` merged in under its explicit keys.
-    fn close_map(&mut self, at: &Marker) -> Result<Node, YamlError> {
+    fn close_map(&mut self, at: &Marker) -> Result<AnchoredValue, YamlError> {
         match self.stack.pop() {
-            Some(Frame::Map {
+            Some(OpenCollection::Map {
                 mut map,
                 anchor,
                 merged,
@@ -199,8 +200,8 @@ impl Loader {
         anchor: usize,
         tag: Option<&Tag>,
         at: Marker,
-    ) -> Option<Node> {
-        if let Some(Frame::Map { key, merge, .. }) = self.stack.last_mut()
+    ) -> Option<AnchoredValue> {
+        if let Some(OpenCollection::Map { key, merge, .. }) = self.stack.last_mut()
             && key.is_none()
         {
             let plain = style == ScalarStyle::Plain && tag.is_none();
@@ -222,7 +223,7 @@ impl Loader {
 
     /// An alias: the anchored value again, weighed against the node and byte bounds as if
     /// written out; as a mapping key it must be text.
-    fn alias(&mut self, id: usize, at: Marker) -> Result<Option<Node>, YamlError> {
+    fn alias(&mut self, id: usize, at: Marker) -> Result<Option<AnchoredValue>, YamlError> {
         let Some((_, v)) = self.anchors.iter().rev().find(|(a, _)| *a == id) else {
             return Err(YamlError::at(&at, "an alias to an unknown anchor"));
         };
@@ -242,7 +243,7 @@ impl Loader {
             ));
         }
         let v = v.clone();
-        if let Some(Frame::Map { key, merge, .. }) = self.stack.last_mut()
+        if let Some(OpenCollection::Map { key, merge, .. }) = self.stack.last_mut()
             && key.is_none()
         {
             let Value::String(name) = v else {
@@ -267,8 +268,8 @@ impl Loader {
         }
         match self.stack.last_mut() {
             None => self.root = Some(value),
-            Some(Frame::Seq { items, .. }) => items.push(value),
-            Some(Frame::Map {
+            Some(OpenCollection::Seq { items, .. }) => items.push(value),
+            Some(OpenCollection::Map {
                 map,
                 key,
                 merge,
@@ -310,9 +311,9 @@ fn merge_in(merged: &mut Vec<Value>, value: Value, key_at: &Marker) -> Result<()
 }
 
 /// A collection cannot be a mapping key (JSON has none).
-fn key_must_be_scalar(stack: &[Frame], at: &Marker) -> Result<(), YamlError> {
+fn key_must_be_scalar(stack: &[OpenCollection], at: &Marker) -> Result<(), YamlError> {
     match stack.last() {
-        Some(Frame::Map { key: None, .. }) => Err(YamlError::at(
+        Some(OpenCollection::Map { key: None, .. }) => Err(YamlError::at(
             at,
             "a mapping key must be a scalar (Kubernetes objects have text keys)",
         )),

@@ -12,9 +12,15 @@ use super::swap::{Desired, Target, file_mode};
 use super::{GITIGNORE, JAAS_FILE, OutError, PlannedFile, SECRET_MODE, io_err};
 
 /// Compares `dir` with what [`write`] would make of `files`, writing nothing. None when equal;
-/// otherwise a unified diff (`a/` = on disk, `b/` = what gen writes) with every secret redacted.
-/// Files gen does not own are not compared.
-pub fn check(dir: &Path, files: &[PlannedFile]) -> Result<Option<String>, OutError> {
+/// otherwise a unified diff (`a/` = on disk, `b/` = what gen writes), then what `effects` says
+/// applying `files` over the directory would do (`gen render --check` passes `gen diff`'s
+/// summary, [`crate::diff::check_summary`]: the writer does not depend on the differ), all
+/// with every secret redacted. Files gen does not own are not compared.
+pub fn check(
+    dir: &Path,
+    files: &[PlannedFile],
+    effects: impl FnOnce(&Path, &[PlannedFile]) -> String,
+) -> Result<Option<String>, OutError> {
     validate(files)?;
     let t = Target::resolve(dir, None)?;
     let exists = t.dir.is_dir();
@@ -96,7 +102,7 @@ pub fn check(dir: &Path, files: &[PlannedFile]) -> Result<Option<String>, OutErr
         return Ok(None);
     }
     // What the drift would do if applied (`gen diff`'s plan, fields left to the diff above).
-    out.push_str(&crate::diff::check_summary(&t.dir, files));
+    out.push_str(&effects(&t.dir, files));
     Ok(Some(scrub(out, &secrets)))
 }
 

@@ -122,7 +122,7 @@ fn ownable(path: &str) -> bool {
 }
 
 /// One file of the desired tree.
-pub(super) struct Want<'a> {
+pub(super) struct DesiredFile<'a> {
     pub(super) path: Cow<'a, str>,
     pub(super) bytes: Cow<'a, [u8]>,
     pub(super) secret: bool,
@@ -133,7 +133,7 @@ pub(super) struct Want<'a> {
 /// What DIR should hold, against what it holds.
 pub(super) struct Desired<'a> {
     /// Planned files, then the manifest, then `.gitignore` when it has lines left.
-    pub(super) files: Vec<Want<'a>>,
+    pub(super) files: Vec<DesiredFile<'a>>,
     /// Owned files DIR holds that gen no longer renders.
     pub(super) stale: Vec<String>,
     /// Planned paths taken by something gen did not write, with why.
@@ -180,7 +180,7 @@ impl<'a> Desired<'a> {
                 end += 1;
             }
             d.check_free(dir, &f.path, Some(&f.bytes))?;
-            d.files.push(Want {
+            d.files.push(DesiredFile {
                 path: Cow::Borrowed(&f.path),
                 bytes: Cow::Borrowed(&f.bytes),
                 secret: f.secret,
@@ -197,7 +197,7 @@ impl<'a> Desired<'a> {
             .collect();
         let manifest = manifest(files);
         d.check_free(dir, MANIFEST, None)?;
-        d.files.push(Want {
+        d.files.push(DesiredFile {
             path: Cow::Borrowed(MANIFEST),
             bytes: Cow::Owned(manifest.into_bytes()),
             secret: false,
@@ -230,7 +230,7 @@ impl<'a> Desired<'a> {
             Some(bytes) if current.as_deref() == Some(&bytes[..]) => {}
             Some(bytes) => {
                 d.gitignore_replaced = current.is_some();
-                d.files.push(Want {
+                d.files.push(DesiredFile {
                     path: Cow::Borrowed(GITIGNORE),
                     sync: current.is_some(),
                     bytes: Cow::Owned(bytes),
@@ -482,7 +482,7 @@ fn recover(t: &Target, fs: &dyn Fs, report: &mut WriteReport) -> Result<(), OutE
 const PARALLEL_WRITE_FROM: usize = 512;
 
 /// Writes one planned file into the new tree at `tmp`.
-fn write_want(fs: &dyn Fs, tmp: &Path, w: &Want) -> Result<(), OutError> {
+fn write_want(fs: &dyn Fs, tmp: &Path, w: &DesiredFile) -> Result<(), OutError> {
     let to = tmp.join(w.path.as_ref());
     fs.create_file(&to, &w.bytes, w.secret.then_some(SECRET_MODE), w.sync)
         .map_err(io_err("write", &to))

@@ -4,6 +4,7 @@
 //! (metadata, the environment) returns the [`FieldPath`] of each problem, built key by key.
 
 use crate::path::FieldPath;
+use crate::syntax::is_dns_label;
 
 pub mod env;
 pub mod file;
@@ -53,12 +54,37 @@ pub fn is_label_value(v: &str) -> bool {
                     .all(|ch| ch.is_ascii_alphanumeric() || "-_.".contains(ch))))
 }
 
+/// A DNS subdomain whose every dot-separated part is a DNS-1123 label (at most 63), as DNS
+/// itself wants: stricter than the API server's `IsDNS1123Subdomain`
+/// (`syntax::dns_subdomain`), since gen's names and hosts must also resolve.
+pub fn is_dns_subdomain(s: &str) -> bool {
+    s.len() <= 253 && s.split('.').all(is_dns_label)
+}
+
+/// A label or annotation key: `[prefix/]name`, the name at most 63 of letters, digits, `-`,
+/// `_` and `.`, starting and ending with a letter or digit, the prefix an
+/// [`is_dns_subdomain`].
+pub fn is_qualified_name(k: &str) -> bool {
+    let (prefix, name) = match k.split_once('/') {
+        Some((p, n)) => (Some(p), n),
+        None => (None, k),
+    };
+    let name_ok = !name.is_empty()
+        && name.len() <= 63
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name.ends_with(|c: char| c.is_ascii_alphanumeric())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+    name_ok && prefix.is_none_or(is_dns_subdomain)
+}
+
 /// Checks a toleration's key and value as the API server does; None when both are valid.
 pub fn toleration(key: Option<&str>, value: Option<&str>) -> Vec<(&'static str, String)> {
     let mut out = Vec::new();
     if let Some(k) = key
         && !k.is_empty()
-        && !crate::model::is_qualified_name(k)
+        && !is_qualified_name(k)
     {
         out.push(("key", format!("`{k}` is not a taint key: `[prefix/]name`, the name up to 63 of letters, digits, `-`, `_`, `.`, starting and ending with a letter or digit")));
     }

@@ -91,10 +91,10 @@ pub fn spec_bytes(data: &[u8], base: &Path) -> bool {
             return false;
         }
     };
-    let opts = model::Options {
+    let opts = model::ResolveOptions {
         base_dir: base.to_path_buf(),
         max_file_bytes: source::DEFAULT_MAX_BYTES,
-        ..model::Options::default()
+        ..model::ResolveOptions::default()
     };
     let resolved = model::resolve(&spec, &opts);
     problems(&text, &resolved.warnings);
@@ -122,7 +122,7 @@ pub fn spec_bytes(data: &[u8], base: &Path) -> bool {
         unsafe_scalars.is_empty(),
         "YAML 1.1 reads these differently: {unsafe_scalars:?}"
     );
-    let lint_opts = lint::Options {
+    let lint_opts = lint::LintOptions {
         platform_openshift: model.platform == "openshift",
         crd_schemas: false,
         ..Default::default()
@@ -152,7 +152,7 @@ pub fn lint_bytes(data: &[u8]) {
     let Ok(text) = source::decode(bytes.to_vec(), "<stdin>") else {
         return;
     };
-    let opts = lint::Options {
+    let opts = lint::LintOptions {
         platform_openshift: flags & 1 != 0,
         // Full CRD schemas are slow; one input in eight.
         crd_schemas: flags & 0b1110 == 0,

@@ -8,24 +8,24 @@ use crate::diag::{Diagnostic, Severity, Style};
 
 /// Collects what a command prints: stdout only on success, diagnostics on stderr.
 pub struct Output {
-    pub(super) style: Style,
+    pub(crate) style: Style,
     quiet: bool,
     verbose: bool,
     stdout: String,
     stderr: String,
     /// Warnings seen, printed or silenced by `--quiet` (for the fleet summary line).
-    pub(super) warnings: usize,
+    pub(crate) warnings: usize,
     /// With `record`: every diagnostic, printed or silenced (for `gen fn`'s results).
     pub(crate) seen: Vec<Diagnostic>,
     pub(crate) record: bool,
     /// `--strict`: every warning is reported, and counted, as an error.
-    pub(super) strict: bool,
+    pub(crate) strict: bool,
     /// Warnings `--strict` turned into errors.
-    pub(super) strict_errors: usize,
+    pub(crate) strict_errors: usize,
 }
 
 impl Output {
-    pub(super) fn new(cli: &Cli) -> Output {
+    pub(crate) fn new(cli: &Cli) -> Output {
         let mut style = Style::detect(std::io::stderr().is_terminal());
         style.snippets = !cli.no_snippets;
         Output::with(style, cli.quiet, cli.verbose)
@@ -78,7 +78,7 @@ impl Output {
         self.text(Severity::Error, msg);
     }
 
-    pub(super) fn warning_text(&mut self, msg: &str) {
+    pub(crate) fn warning_text(&mut self, msg: &str) {
         self.text(Severity::Warning, msg);
     }
 
@@ -97,7 +97,7 @@ impl Output {
     }
 
     /// A line of `-v` (explained defaults), with anything secret-looking redacted.
-    pub(super) fn info(&mut self, line: &str) {
+    pub(crate) fn info(&mut self, line: &str) {
         if self.verbose {
             self.stderr.push_str(&crate::redact::text(line));
             self.stderr.push('\n');
@@ -105,7 +105,7 @@ impl Output {
     }
 
     /// A line saying what the command did (not a diagnostic); `--quiet` silences it.
-    pub(super) fn status(&mut self, line: &str) {
+    pub(crate) fn status(&mut self, line: &str) {
         if !self.quiet {
             self.stderr.push_str(line);
             self.stderr.push('\n');
@@ -137,7 +137,7 @@ impl Output {
 
     /// Prints stderr, then stdout. A failed write to stdout (a full disk, `> /dev/full`, a
     /// closed pipe) is returned: the caller decides what it means for the exit code.
-    pub(super) fn flush(&mut self) -> std::io::Result<()> {
+    pub(crate) fn flush(&mut self) -> std::io::Result<()> {
         let mut err = std::io::stderr().lock();
         let _ = err.write_all(self.stderr.as_bytes());
         write_stdout(self.stdout.as_bytes())

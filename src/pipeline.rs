@@ -2,22 +2,22 @@
 //! diff, fn and the kustomize plugin): the inputs the arguments name, then parse, resolve,
 //! render and the check of gen's own output, each problem reported on the way.
 
-use super::Output;
-use super::explain::{budget_error, input_error, parse_error, problem};
 use crate::diag::{Diagnostic, Severity};
+use crate::explain::{budget_error, input_error, parse_error, problem};
 use crate::locate::Locator;
 use crate::model::{self, Model};
+use crate::output::Output;
 use crate::profile::Profile;
 use crate::render::{self, Document};
 use crate::source::{self, Source};
 use crate::spec;
 
 /// The spec `--example` stands for: the seed guide's native AKS cluster.
-const EMBEDDED_EXAMPLE: &str = include_str!("../../examples/native.yaml");
+const EMBEDDED_EXAMPLE: &str = include_str!("../examples/native.yaml");
 
 /// Reads one spec argument: a file, `-` for stdin, or `""` for the embedded example
 /// (`--example`). None, reported, when it cannot be read.
-pub(super) fn read_spec(arg: &str, max_bytes: u64, out: &mut Output) -> Option<Source> {
+pub(crate) fn read_spec(arg: &str, max_bytes: u64, out: &mut Output) -> Option<Source> {
     if arg.is_empty() {
         return Some(Source {
             name: "<embedded example>".to_string(),
@@ -37,7 +37,7 @@ pub(super) fn read_spec(arg: &str, max_bytes: u64, out: &mut Output) -> Option<S
 /// What the spec arguments `args` mean: `--example` is the embedded example (given as `""`);
 /// no argument, or an empty one (an unset variable in `gen render $SPEC`), is a usage error,
 /// never the example.
-pub(super) fn spec_inputs(
+pub(crate) fn spec_inputs(
     args: &[String],
     example: bool,
     command: &str,
@@ -67,7 +67,11 @@ pub struct Rendered {
 }
 
 /// Parses, resolves and renders one spec, reporting every problem. None when it failed.
-pub fn render_one(source: Source, opts: &model::Options, out: &mut Output) -> Option<Rendered> {
+pub fn render_one(
+    source: Source,
+    opts: &model::ResolveOptions,
+    out: &mut Output,
+) -> Option<Rendered> {
     if is_blank(&source.text) {
         let d = Diagnostic {
             severity: Severity::Error,
@@ -159,7 +163,7 @@ fn is_blank(text: &str) -> bool {
 /// line.
 pub fn check_output(name: &str, documents: &[Document]) -> Vec<String> {
     let set = crate::lint::Set::single(name, render::join(documents));
-    let findings = crate::lint::lint_set(&set, &crate::lint::Options::default());
+    let findings = crate::lint::lint_set(&set, &crate::lint::LintOptions::default());
     findings
         .iter()
         .filter(|f| f.severity == Severity::Error)
@@ -194,7 +198,8 @@ pub(crate) fn read_profile(
         ("route", route),
     ];
     for (field, map) in maps {
-        let Some(bad) = map.and_then(|m| m.keys().find(|k| !model::is_qualified_name(k))) else {
+        let Some(bad) = map.and_then(|m| m.keys().find(|k| !crate::validate::is_qualified_name(k)))
+        else {
             continue;
         };
         let path = crate::path::FieldPath::parse(field)

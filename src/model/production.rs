@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::model::Check;
+use super::Check;
 use crate::path::FieldPath;
 use crate::profile::Profile;
 use crate::quantity;
@@ -68,13 +68,15 @@ pub struct Exposure {
     pub port: u16,
     pub annotations: BTreeMap<String, String>,
     pub ingress: Option<Ingress>,
-    pub http_route: Option<HttpRoute>,
+    pub http_route: Option<GatewayHttpRoute>,
     /// The OpenShift Route's host, when `tls.host` names one.
     pub route_host: Option<String>,
     /// `tls.certificateArn`: TLS terminated at the NLB.
     pub nlb_tls: bool,
 }
 
+/// The Ingress in front of the client Service (`tls.host` with `tls.secretName`; the profile
+/// gives its defaults, [`crate::profile::IngressDefaults`]).
 #[derive(Clone, Debug, Serialize)]
 pub struct Ingress {
     pub name: String,
@@ -84,8 +86,10 @@ pub struct Ingress {
     pub secret_name: String,
 }
 
+/// The Gateway API HTTPRoute in front of the client Service (`tls.host` with `gateway`; the
+/// typed object is [`crate::typed::HttpRoute`]).
 #[derive(Clone, Debug, Serialize)]
-pub struct HttpRoute {
+pub struct GatewayHttpRoute {
     pub name: String,
     pub gateway_name: String,
     pub gateway_namespace: String,
@@ -568,7 +572,7 @@ fn refuse_unservable(
         );
     }
     if let Some(h) = &tls.host
-        && !crate::model::is_dns_subdomain(h)
+        && !crate::validate::is_dns_subdomain(h)
     {
         c.error(
             ["tls", "host"],
@@ -613,7 +617,7 @@ fn exposure_ingress(
         );
         return None;
     };
-    crate::model::check_name(c, ["tls", "secretName"], secret, 253, false);
+    super::check_name(c, ["tls", "secretName"], secret, 253, false);
     let Some(p) = &profile.ingress else {
         c.error(
             ["ingress"],
@@ -628,9 +632,9 @@ fn exposure_ingress(
         .class_name
         .clone()
         .unwrap_or_else(|| p.class_name.clone());
-    crate::model::check_name(c, ["ingress", "className"], &class_name, 253, false);
+    super::check_name(c, ["ingress", "className"], &class_name, 253, false);
     let mut annotations = p.annotations.clone();
-    annotations.extend(crate::model::check_annotations(
+    annotations.extend(super::check_annotations(
         c,
         ["ingress", "annotations"],
         &spec_ingress.annotations,
@@ -650,7 +654,7 @@ fn exposure_route(
     tls: &crate::spec::Tls,
     name: &str,
     namespace: &str,
-) -> Option<HttpRoute> {
+) -> Option<GatewayHttpRoute> {
     let g = spec.gateway.as_ref()?;
     let Some(host) = &tls.host else {
         // Located at `tls` when it is written, else at the `gateway` that needs it.
@@ -665,12 +669,12 @@ fn exposure_route(
         );
         return None;
     };
-    crate::model::check_name(c, ["gateway", "name"], &g.name, 253, false);
+    super::check_name(c, ["gateway", "name"], &g.name, 253, false);
     let gateway_namespace = g.namespace.clone().unwrap_or_else(|| namespace.to_string());
     if g.namespace.is_some() {
-        crate::model::check_name(c, ["gateway", "namespace"], &gateway_namespace, 63, false);
+        super::check_name(c, ["gateway", "namespace"], &gateway_namespace, 63, false);
     }
-    Some(HttpRoute {
+    Some(GatewayHttpRoute {
         name: name.to_string(),
         gateway_name: g.name.clone(),
         gateway_namespace,
@@ -680,7 +684,7 @@ fn exposure_route(
 
 #[cfg(test)]
 mod tests {
-    use crate::model::{Model, Options, resolve};
+    use crate::model::{Model, ResolveOptions, resolve};
 
     #[test]
     fn sync_options_merge_with_the_users() {
@@ -713,7 +717,9 @@ mod tests {
     }
 
     fn model(s: &Spec) -> Model {
-        resolve(s, &Options::default()).model.expect("valid spec")
+        resolve(s, &ResolveOptions::default())
+            .model
+            .expect("valid spec")
     }
 
     fn secret(name: &str) -> Option<SecretKeyRef> {
@@ -773,7 +779,7 @@ mod tests {
     fn reload_without_a_named_secret_warns_and_adds_nothing() {
         let mut s = spec();
         s.roll_on_secret_change = Some(true);
-        let r = resolve(&s, &Options::default());
+        let r = resolve(&s, &ResolveOptions::default());
         assert!(
             r.warnings
                 .iter()

@@ -15,7 +15,7 @@ use crate::model::Problem;
 use crate::source::{self, Source};
 
 /// A problem [`crate::model::resolve`] found, at the spec line of its field.
-pub(super) fn problem(
+pub(crate) fn problem(
     source: &Source,
     locator: Option<&Locator>,
     p: &Problem,
@@ -59,7 +59,7 @@ pub(super) fn problem(
 
 /// A YAML or shape error from the spec parser, with the field path it happened at and a
 /// "did you mean" for misspelled keys and values.
-pub(super) fn parse_error(source: &Source, e: &YamlError) -> Diagnostic {
+pub(crate) fn parse_error(source: &Source, e: &YamlError) -> Diagnostic {
     let pos = e.location().map(|l| Pos {
         line: l.line() as usize,
         column: l.column() as usize,
@@ -220,7 +220,7 @@ fn did_you_mean(e: &YamlError) -> Option<&'static str> {
 }
 
 /// An input past the input budget. No excerpt: the line may hold Secret data.
-pub(super) fn budget_error(name: &str, what: &str, b: &crate::budget::Breach) -> Diagnostic {
+pub(crate) fn budget_error(name: &str, what: &str, b: &crate::budget::Breach) -> Diagnostic {
     Diagnostic {
         severity: Severity::Error,
         message: format!("{what} `{name}`"),
