@@ -421,7 +421,7 @@ fn is_migratorydata(w: &PodTemplate<'_>) -> bool {
             c.env
                 .iter()
                 .flatten()
-                .any(|e| e.name == "MIGRATORYDATA_EXTRA_OPTS")
+                .any(|e| e.name == crate::server_options::EXTRA_OPTS)
         })
 }
 
