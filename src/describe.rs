@@ -478,10 +478,10 @@ fn kafka(m: &Model) -> Option<Kafka> {
             .unwrap_or_default()
     };
     Some(Kafka {
-        servers: list("bootstrap.servers"),
-        topics: list("topics"),
-        protocol: get("security.protocol").unwrap_or_else(|| "PLAINTEXT".to_string()),
-        mechanism: get("sasl.mechanism"),
+        servers: list(server_options::BOOTSTRAP_SERVERS),
+        topics: list(server_options::TOPICS),
+        protocol: get(server_options::SECURITY_PROTOCOL).unwrap_or_else(|| "PLAINTEXT".to_string()),
+        mechanism: get(server_options::SASL_MECHANISM),
     })
 }
 
@@ -558,8 +558,8 @@ fn externals(m: &Model) -> Vec<External> {
             continue;
         }
         let what = match e.name {
-            "MIGRATORYDATA_LICENSE_KEY" => "LicenseKey",
-            "MIGRATORYDATA_CLUSTER_PASSWORD" => "ClusterPassword",
+            "MIGRATORYDATA_LICENSE_KEY" => server_options::LICENSE_KEY,
+            "MIGRATORYDATA_CLUSTER_PASSWORD" => server_options::CLUSTER_PASSWORD,
             "KAFKA_TRUSTSTORE_PASSWORD" => "truststore password",
             other => other,
         };
@@ -609,7 +609,7 @@ fn externals(m: &Model) -> Vec<External> {
             name: k.servers.join(","),
             details: format!("bootstrap servers, {security}, {topics}"),
             lines,
-            reference: "bootstrap.servers".to_string(),
+            reference: server_options::BOOTSTRAP_SERVERS.to_string(),
             by_front: false,
         });
     }

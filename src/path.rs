@@ -22,8 +22,9 @@ impl FieldPath {
     }
 
     /// Parses the dotted form this type prints: `a.b[0].c`. Keys holding dots or brackets
-    /// cannot be written this way; build paths with [`FieldPath::key`] and
-    /// [`FieldPath::index`] (or from an array of keys) wherever a key comes from input.
+    /// cannot be written this way, so paths are built, not parsed: with [`FieldPath::key`],
+    /// [`FieldPath::index`] and [`FieldPath::keys`], or from an array of keys. Tests write
+    /// fixed paths with it.
     pub fn parse(dotted: &str) -> FieldPath {
         let mut segs = Vec::new();
         for part in dotted.split('.').filter(|p| !p.is_empty()) {
@@ -56,6 +57,14 @@ impl FieldPath {
         p
     }
 
+    /// This path followed by `keys`, each one key as it stands: `base.keys(&["secret",
+    /// "secretName"])`.
+    pub fn keys(&self, keys: &[&str]) -> FieldPath {
+        let mut p = self.clone();
+        p.0.extend(keys.iter().map(|k| Seg::Key((*k).to_string())));
+        p
+    }
+
     pub fn is_root(&self) -> bool {
         self.0.is_empty()
     }
@@ -72,7 +81,14 @@ impl FieldPath {
 /// item is one key as it stands, dots and all.
 impl<const N: usize> From<[&str; N]> for FieldPath {
     fn from(keys: [&str; N]) -> FieldPath {
-        FieldPath(keys.iter().map(|k| Seg::Key((*k).to_string())).collect())
+        FieldPath::root().keys(&keys)
+    }
+}
+
+/// Nested keys from the root, as [`FieldPath::keys`] appends them.
+impl From<&[&str]> for FieldPath {
+    fn from(keys: &[&str]) -> FieldPath {
+        FieldPath::root().keys(keys)
     }
 }
 
@@ -124,6 +140,14 @@ mod tests {
         assert_eq!(p.0.len(), 2);
         assert_eq!(p.to_string(), r#"extraOptions["X.Bar"]"#);
         assert_eq!(FieldPath::from([]), FieldPath::root());
+        let slice: &[&str] = &["spec", "template"];
+        assert_eq!(
+            FieldPath::from(slice)
+                .index(0)
+                .keys(&["a.b", "c"])
+                .to_string(),
+            r#"spec.template[0]["a.b"].c"#
+        );
     }
 
     #[test]

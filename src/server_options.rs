@@ -1,6 +1,7 @@
 //! The server's `-D` options: the words of `MIGRATORYDATA_EXTRA_OPTS` and
 //! `MIGRATORYDATA_KAFKA_EXTRA_OPTS`. The model writes them with [`Words`], describe and lint
-//! read them back with [`parse`]; the option names gen sets are the constants below.
+//! read them back with [`parse`], diff compares them word by word with [`words`]; the option
+//! names gen sets are the constants below.
 
 use std::fmt;
 
@@ -34,6 +35,9 @@ pub const SECURITY_PROTOCOL: &str = "security.protocol";
 pub const SASL_MECHANISM: &str = "sasl.mechanism";
 /// The path of the Kafka client's JAAS file.
 pub const JAAS_CONFIG: &str = "java.security.auth.login.config";
+/// The Kafka client's JAAS configuration given inline (gen mounts a file instead; lint
+/// accepts either).
+pub const SASL_JAAS_CONFIG: &str = "sasl.jaas.config";
 pub const TRUSTSTORE_LOCATION: &str = "ssl.truststore.location";
 pub const TRUSTSTORE_TYPE: &str = "ssl.truststore.type";
 pub const TRUSTSTORE_PASSWORD: &str = "ssl.truststore.password";
@@ -55,14 +59,21 @@ impl Words {
     }
 }
 
+/// Every word of an options variable (split on ASCII blanks, as the shell that starts the
+/// server splits it), cut at its first `=`: (`-DName`, `value`), or the whole word and `""`
+/// when it has no `=` (`-Dflag`, `-Xss1m`).
+pub fn words(value: &str) -> impl Iterator<Item = (&str, &str)> {
+    value
+        .split_ascii_whitespace()
+        .map(|w| w.split_once('=').unwrap_or((w, "")))
+}
+
 /// The `-DName=value` words of an options variable, as (name, value) in order; a word
 /// without `=` has an empty value. Other words are skipped (lint's `md-option-space`
 /// reports them).
 pub fn parse(value: &str) -> Vec<(&str, &str)> {
-    value
-        .split_ascii_whitespace()
-        .filter_map(|w| w.strip_prefix("-D"))
-        .map(|w| w.split_once('=').unwrap_or((w, "")))
+    words(value)
+        .filter_map(|(w, v)| Some((w.strip_prefix("-D")?, v)))
         .collect()
 }
 
@@ -73,12 +84,26 @@ pub fn last<'a>(opts: &[(&'a str, &'a str)], name: &str) -> Option<&'a str> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Words, last, parse};
+    use super::{Words, last, parse, words};
 
     #[test]
     fn parse_keeps_order_and_the_last_value_wins() {
-        let opts = parse("-DA=1  -Dflag other -DA=2 -Db.c=x=y");
-        assert_eq!(opts, [("A", "1"), ("flag", ""), ("A", "2"), ("b.c", "x=y")]);
+        let value = "-DA=1  -Dflag other -DA=2 -Db.c=x=y\t-Xss1m -D=e";
+        let opts = parse(value);
+        assert_eq!(
+            opts,
+            [
+                ("A", "1"),
+                ("flag", ""),
+                ("A", "2"),
+                ("b.c", "x=y"),
+                ("", "e")
+            ]
+        );
+        let all: Vec<(&str, &str)> = words(value).collect();
+        assert_eq!(all[2], ("other", ""));
+        assert_eq!(all[5], ("-Xss1m", ""));
+        assert_eq!(all.len(), 7);
         assert_eq!(last(&opts, "A"), Some("2"));
         assert_eq!(last(&opts, "b.c"), Some("x=y"));
         assert_eq!(last(&opts, "missing"), None);

@@ -132,6 +132,20 @@ fn a_label_restarts_every_member_from_the_highest_ordinal() {
 }
 
 #[test]
+fn an_extra_option_named_with_dots_is_traced_to_its_spec_field() {
+    let spec = |v: &str| format!("{NATIVE}extraOptions:\n  X.ConnectionOffload: \"{v}\"\n");
+    let d = dir(&[("old.yaml", &spec("false")), ("new.yaml", &spec("true"))]);
+    let plan = plan(&p(&d, "old.yaml"), &p(&d, "new.yaml"), &[]);
+    let sts = object(&plan, "StatefulSet", "md");
+    assert_eq!(
+        sts["reasons"],
+        serde_json::json!([
+            "`-DX.ConnectionOffload` changed: `extraOptions[\"X.ConnectionOffload\"]` false → true"
+        ])
+    );
+}
+
+#[test]
 fn raising_autoscale_max_rolls_every_member_and_changes_the_hpa_in_place() {
     let old = std::fs::read_to_string("examples/native.yaml").unwrap();
     let d = dir(&[

@@ -773,3 +773,70 @@ fn a_kustomization_file_named_directly_stands_for_its_directorys_build() {
         out.stdout
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Places: a key holding dots is one key
+// ---------------------------------------------------------------------------------------
+
+/// A Service whose label and annotation keys hold dots, beside shorter keys a dotted path
+/// read back would land on (`example`, `lint`); [`DEPLOYMENT`] follows it.
+const DOTTED_KEYS: &str = "\
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  labels:
+    example: ok
+    example.com/team: -bad-
+  annotations:
+    lint: x
+    lint.gen.migratorydata.io/nope: because
+    service.beta.kubernetes.io/aws-load-balancer-target-group-attributes: deregistration_delay.timeout_seconds=60
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: http}]
+---
+";
+
+#[test]
+fn findings_on_keys_holding_dots_point_at_that_key() {
+    let set = format!("{DOTTED_KEYS}{DEPLOYMENT}");
+    let out = lint_stdin(&["--format", "json"], &set);
+    let findings = json(&out);
+    let at = |rule: &str| {
+        let f = findings
+            .iter()
+            .find(|f| f["rule"] == rule)
+            .unwrap_or_else(|| panic!("no {rule} in {}", out.stdout));
+        (f["path"].as_str().unwrap().to_string(), f["line"].as_u64())
+    };
+    assert_eq!(
+        at("api-validation"),
+        (
+            r#"metadata.labels["example.com/team"]"#.to_string(),
+            Some(7)
+        )
+    );
+    assert_eq!(
+        at("lint-annotation"),
+        (
+            r#"metadata.annotations["lint.gen.migratorydata.io/nope"]"#.to_string(),
+            Some(10)
+        )
+    );
+    assert_eq!(
+        at("shutdown-timing"),
+        (
+            r#"metadata.annotations["service.beta.kubernetes.io/aws-load-balancer-target-group-attributes"]"#
+                .to_string(),
+            Some(11)
+        )
+    );
+    let text = lint_stdin(&[], &set);
+    assert!(
+        text.stdout
+            .contains(r#"<stdin>:10:37 (metadata.annotations["lint.gen.migratorydata.io/nope"])"#),
+        "{}",
+        text.stdout
+    );
+}

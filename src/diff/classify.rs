@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::fields::{self, Field};
 use super::side::SideObject;
+use crate::server_options;
 
 /// An effect of applying one object.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -393,7 +394,7 @@ pub fn orphan(old: &SideObject, workloads: &[&SideObject]) -> Orphan {
 /// explained by whichever of them changed.
 const OPTION_SOURCES: &[(&str, &[&str])] = &[
     (
-        "-DClusterMembers",
+        server_options::CLUSTER_MEMBERS,
         &[
             "autoscale.max",
             "replicas",
@@ -404,15 +405,18 @@ const OPTION_SOURCES: &[(&str, &[&str])] = &[
         ],
     ),
     (
-        "-DClusterMemberListen",
+        server_options::CLUSTER_MEMBER_LISTEN,
         &["name", "namespace", "clusterDomain"],
     ),
-    ("-DClusterSeedMemberCount", &["seedCount", "replicas"]),
     (
-        "-DMemory",
+        server_options::CLUSTER_SEED_MEMBER_COUNT,
+        &["seedCount", "replicas"],
+    ),
+    (
+        server_options::MEMORY,
         &["memoryPercent", "resources.memory", "resources"],
     ),
-    ("-DLogLevel", &["logLevel"]),
+    (server_options::LOG_LEVEL, &["logLevel"]),
 ];
 
 /// Why the pod template of a workload changed, in the words of the option, label or file that
@@ -421,14 +425,17 @@ pub fn reasons(changed: &[Field], spec: &[Field]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for f in changed.iter().filter(|f| under(&f.path, "spec.template")) {
         let rel = &f.path["spec.template".len()..];
-        let (what, sources): (String, Vec<String>) = if let Some(opt) = option_of(rel) {
+        let (what, sources): (String, Vec<String>) = if let Some(word) = option_of(rel) {
+            // `-DName`: option `Name`, from the sources gen computes it from, or else from
+            // `extraOptions` (a key that may hold dots).
+            let name = word.strip_prefix("-D");
             let from = OPTION_SOURCES
                 .iter()
-                .find(|(o, _)| *o == opt)
+                .find(|(o, _)| Some(*o) == name)
                 .map(|(_, s)| s.iter().map(|s| s.to_string()).collect());
-            let extra = format!("extraOptions.{}", opt.trim_start_matches("-D"));
+            let extra = fields::key_path("extraOptions", name.unwrap_or(word));
             (
-                format!("`{opt}` changed"),
+                format!("`{word}` changed"),
                 from.unwrap_or_else(|| vec![extra]),
             )
         } else if rel.contains("[\"checksum/jaas\"]") {

@@ -10,6 +10,8 @@
 
 use serde_json::Value;
 
+use crate::server_options;
+
 /// One changed field. `None`: absent on that side.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Field {
@@ -145,37 +147,34 @@ fn by_name(path: &str, a: &[Value], na: &[&str], b: &[Value], nb: &[&str], out: 
 
 /// A string of `-D` server options (every word starts with `-`, at least one with `-D`).
 fn is_options(s: &str) -> bool {
-    let mut words = s.split_whitespace().peekable();
-    words.peek().is_some()
-        && s.split_whitespace().any(|w| w.starts_with("-D"))
-        && words.all(|w| w.starts_with('-'))
+    let words: Vec<(&str, &str)> = server_options::words(s).collect();
+    words.iter().any(|(w, _)| w.starts_with("-D")) && words.iter().all(|(w, _)| w.starts_with('-'))
 }
 
+/// Two option strings compared word by word (`-DName` or `-Xss1m`, the part before `=`).
 fn options(path: &str, a: &str, b: &str, out: &mut Vec<Field>) {
-    let parse = |s: &str| -> Vec<(String, String)> {
-        s.split_whitespace()
-            .map(|w| match w.split_once('=') {
-                Some((k, v)) => (k.to_string(), v.to_string()),
-                None => (w.to_string(), String::new()),
-            })
-            .collect()
+    let (pa, pb): (Vec<_>, Vec<_>) = (
+        server_options::words(a).collect(),
+        server_options::words(b).collect(),
+    );
+    let get = |p: &[(&str, &str)], k: &str| {
+        p.iter()
+            .find(|(x, _)| *x == k)
+            .map(|(_, v)| Value::String(v.to_string()))
     };
-    let (pa, pb) = (parse(a), parse(b));
-    let get =
-        |p: &[(String, String)], k: &str| p.iter().find(|(x, _)| x == k).map(|(_, v)| v.clone());
-    let mut keys: Vec<&String> = pb.iter().map(|(k, _)| k).collect();
+    let mut keys: Vec<&str> = pb.iter().map(|(k, _)| *k).collect();
     keys.extend(
         pa.iter()
-            .map(|(k, _)| k)
-            .filter(|k| !pb.iter().any(|(x, _)| x == *k)),
+            .map(|(k, _)| *k)
+            .filter(|k| !pb.iter().any(|(x, _)| x == k)),
     );
     for k in keys {
         let (x, y) = (get(&pa, k), get(&pb, k));
         if x != y {
             out.push(Field {
                 path: format!("{path}[{k}]"),
-                old: x.map(Value::String),
-                new: y.map(Value::String),
+                old: x,
+                new: y,
             });
         }
     }

@@ -31,7 +31,7 @@ pub(crate) struct V<'o, 'a> {
 
 impl V<'_, '_> {
     pub fn flag(&mut self, path: FieldPath, message: String) {
-        self.out.push(self.doc, Rule::ApiValidation, path, message);
+        self.out.at(self.doc, Rule::ApiValidation, path, message);
     }
 
     /// Reports `what` `value` with the reason `check` gives, if it fails.

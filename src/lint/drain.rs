@@ -75,7 +75,7 @@ pub(crate) fn check(m: &SetIndex<'_>, out: &mut Out<'_>) {
             out.at(
                 i,
                 Rule::PdbBlocksDrain,
-                "spec.maxUnavailable",
+                ["spec", "maxUnavailable"],
                 "is 0: no pod it selects may ever be evicted, so every node drain hangs on them; allow at least 1".to_string(),
             );
         }
@@ -110,7 +110,7 @@ pub(crate) fn check(m: &SetIndex<'_>, out: &mut Out<'_>) {
             out.at(
                 i,
                 Rule::PdbBlocksDrain,
-                "spec.minAvailable",
+                ["spec", "minAvailable"],
                 format!(
                     "keeps {keep} pods available but {}: no pod may be evicted, so every node drain hangs; run more replicas than minAvailable, or lower it",
                     of.join(", ")

@@ -5,7 +5,7 @@ use super::index::SetIndex;
 use super::md::env_value;
 use crate::diag::Severity;
 use crate::rules::Rule;
-use crate::server_options::{EXTRA_OPTS as EXTRA, last, parse as options};
+use crate::server_options::{EXTRA_OPTS as EXTRA, MEMORY, last, parse as options};
 
 /// The share of the memory limit the heap may take before the rest is too little for the
 /// JVM's own memory: gen's largest `memoryPercent`, so nothing gen renders is flagged.
@@ -35,7 +35,7 @@ pub(crate) fn check(m: &SetIndex<'_>, out: &mut Out<'_>) {
                 continue;
             };
             let opts = options(value);
-            let Some(memory) = last(&opts, "Memory") else {
+            let Some(memory) = last(&opts, MEMORY) else {
                 continue;
             };
             let Some(heap) = heap_bytes(memory) else {
@@ -53,7 +53,7 @@ pub(crate) fn check(m: &SetIndex<'_>, out: &mut Out<'_>) {
             let Some(limit) = crate::quantity::parse(limit_text).filter(|l| *l > 0.0) else {
                 continue;
             };
-            let path = format!("{at}.env[{index}].value");
+            let path = at.path().key("env").index(index).key("value");
             let (heap_mib, limit_mib) = (heap / MIB, limit / MIB);
             if heap >= limit {
                 out.at(

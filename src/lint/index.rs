@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 
 use super::docs::{Chunk, Doc, Parsed};
 use super::{LintOptions, PssLevel, Set};
+use crate::path::FieldPath;
 use crate::typed::Object;
 
 /// The labels of a pod template: typed, or read from a kind gen lint does not type (an Argo
@@ -66,9 +67,10 @@ pub(crate) struct PodTemplate<'a> {
     pub name: &'a str,
     pub namespace: Option<&'a str>,
     pub labels: Labels<'a>,
-    /// Dotted path of the template's labels and pod spec.
-    pub labels_path: &'static str,
-    pub base: &'static str,
+    /// Keys from the document's root to the template's metadata (`spec.template.metadata`)
+    /// and to its pod spec (`spec.template.spec`).
+    pub meta: &'static [&'static str],
+    pub base: &'static [&'static str],
     /// Typed pod spec; `None` for a raw template (only its labels are known).
     pub spec: Option<&'a PodSpec>,
     pub selector: Option<&'a LabelSelector>,
@@ -76,21 +78,38 @@ pub(crate) struct PodTemplate<'a> {
     pub service_name: Option<&'a str>,
 }
 
-/// Where a container sits: `spec.template.spec.containers[2]`, printed only for a finding.
+/// Where a container sits: `spec.template.spec.containers[2]`, made a path only for a
+/// finding.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct At {
-    pub base: &'static str,
+    pub base: &'static [&'static str],
     pub list: &'static str,
     pub index: usize,
 }
 
+impl At {
+    pub fn path(&self) -> FieldPath {
+        FieldPath::from(self.base).key(self.list).index(self.index)
+    }
+}
+
 impl std::fmt::Display for At {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}.{}[{}]", self.base, self.list, self.index)
+        self.path().fmt(f)
     }
 }
 
 impl<'a> PodTemplate<'a> {
+    /// The template's labels: `spec.template.metadata.labels`.
+    pub fn labels_path(&self) -> FieldPath {
+        FieldPath::from(self.meta).key("labels")
+    }
+
+    /// The pod spec: `spec.template.spec`.
+    pub fn spec_path(&self) -> FieldPath {
+        FieldPath::from(self.base)
+    }
+
     /// Regular and init containers, each with where it sits.
     pub fn containers(&self) -> impl Iterator<Item = (At, &'a Container)> + 'a {
         let base = self.base;
@@ -402,7 +421,7 @@ fn is_migratorydata(w: &PodTemplate<'_>) -> bool {
             c.env
                 .iter()
                 .flatten()
-                .any(|e| e.name == "MIGRATORYDATA_EXTRA_OPTS")
+                .any(|e| e.name == crate::server_options::EXTRA_OPTS)
         })
 }
 
@@ -418,8 +437,8 @@ fn workload(doc: usize, d: &Doc) -> Option<PodTemplate<'_>> {
         name: d.name(),
         namespace: d.namespace(),
         labels: Labels::None,
-        labels_path: "spec.template.metadata.labels",
-        base: "spec.template.spec",
+        meta: &["spec", "template", "metadata"],
+        base: &["spec", "template", "spec"],
         spec: None,
         selector: None,
         replicas: None,
@@ -456,8 +475,8 @@ fn workload(doc: usize, d: &Doc) -> Option<PodTemplate<'_>> {
             let s = o.spec.as_ref()?.job_template.spec.as_ref()?;
             w.labels = meta(&s.template.metadata);
             w.spec = s.template.spec.as_ref();
-            w.labels_path = "spec.jobTemplate.spec.template.metadata.labels";
-            w.base = "spec.jobTemplate.spec.template.spec";
+            w.meta = &["spec", "jobTemplate", "spec", "template", "metadata"];
+            w.base = &["spec", "jobTemplate", "spec", "template", "spec"];
         }
         Object::Pod(o) => {
             w.labels = o
@@ -466,8 +485,8 @@ fn workload(doc: usize, d: &Doc) -> Option<PodTemplate<'_>> {
                 .as_ref()
                 .map_or(Labels::None, Labels::Typed);
             w.spec = o.spec.as_ref();
-            w.labels_path = "metadata.labels";
-            w.base = "spec";
+            w.meta = &["metadata"];
+            w.base = &["spec"];
         }
         Object::Unknown { .. } => {
             // Any other kind with a pod template: its labels only.

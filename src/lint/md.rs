@@ -9,9 +9,12 @@ use super::Out;
 use super::drain::{fewest, hpas, scaled};
 use super::index::{At, PodTemplate, SetIndex};
 use super::refs::has_key;
+use crate::path::FieldPath;
 use crate::rules::Rule;
 use crate::server_options::{
-    EXTRA_OPTS as EXTRA, KAFKA_EXTRA_OPTS as KAFKA, last, parse as options,
+    CLUSTER_ENGINE, CLUSTER_MEMBER_LISTEN, CLUSTER_MEMBERS, CLUSTER_SEED_MEMBER_COUNT,
+    EXTRA_OPTS as EXTRA, JAAS_CONFIG, KAFKA_EXTRA_OPTS as KAFKA, SASL_JAAS_CONFIG,
+    SECURITY_PROTOCOL, last, parse as options,
 };
 use crate::typed::Object;
 
@@ -37,8 +40,8 @@ impl<'a> Server<'a> {
         last(&self.opts, name)
     }
 
-    fn env_path(&self, index: usize) -> String {
-        format!("{}.env[{index}].value", self.at)
+    fn env_path(&self, index: usize) -> FieldPath {
+        self.at.path().key("env").index(index).key("value")
     }
 }
 
@@ -116,7 +119,7 @@ fn spaces(s: &Server<'_>, out: &mut Out<'_>) {
             out.at(
                 s.w.doc,
                 Rule::MdOptionSpace,
-                &s.env_path(index),
+                s.env_path(index),
                 format!(
                     "`{word}`{after}{more} is not an option: the server splits {var} on spaces, so a value holding a space is cut there; remove the space from the value"
                 ),
@@ -142,7 +145,7 @@ fn spaces(s: &Server<'_>, out: &mut Out<'_>) {
                     out.at(
                         s.w.doc,
                         Rule::MdOptionSpace,
-                        &s.env_path(index),
+                        s.env_path(index),
                         format!(
                             "`-D{name}` takes `$({var_name})`, whose value holds a space: the server splits {var} on spaces after Kubernetes expands it; remove the space"
                         ),
@@ -207,7 +210,7 @@ impl<'a> Tally<'a> {
 }
 
 fn members(m: &SetIndex<'_>, s: &Server<'_>, out: &mut Out<'_>) {
-    let Some(list) = s.get("ClusterMembers") else {
+    let Some(list) = s.get(CLUSTER_MEMBERS) else {
         return;
     };
     let w = s.w;
@@ -216,7 +219,7 @@ fn members(m: &SetIndex<'_>, s: &Server<'_>, out: &mut Out<'_>) {
         out.at(
             w.doc,
             Rule::MdMembersDns,
-            &path,
+            path,
             format!(
                 "-DClusterMembers on a {}: its pods have generated names no entry can name; run a native cluster as a StatefulSet",
                 w.kind
@@ -233,7 +236,7 @@ fn members(m: &SetIndex<'_>, s: &Server<'_>, out: &mut Out<'_>) {
     let service = w.service_name.unwrap_or_default();
     let form = member_form(w, service);
     members_dns(s, &entries, service, &form, &path, out);
-    if let Some(listen) = s.get("ClusterMemberListen") {
+    if let Some(listen) = s.get(CLUSTER_MEMBER_LISTEN) {
         let first_domain = entries.first().and_then(|e| e.domain);
         let first_port = entries.first().and_then(|e| e.port);
         member_listen(s, listen, service, first_domain, first_port, &form, out);
@@ -263,7 +266,7 @@ fn members_dns(
     entries: &[Member<'_>],
     service: &str,
     form: &str,
-    path: &str,
+    path: &FieldPath,
     out: &mut Out<'_>,
 ) {
     let total = entries.len();
@@ -351,7 +354,7 @@ fn dns_problems<'e>(s: &Server<'_>, entries: &[Member<'e>], service: &str) -> [T
 }
 
 /// md-members-order: entry i is pod `<sts>-i`.
-fn members_order(w: &PodTemplate<'_>, entries: &[Member<'_>], path: &str, out: &mut Out<'_>) {
+fn members_order(w: &PodTemplate<'_>, entries: &[Member<'_>], path: &FieldPath, out: &mut Out<'_>) {
     let bad = entries
         .iter()
         .enumerate()
@@ -377,7 +380,7 @@ fn members_cover(
     m: &SetIndex<'_>,
     w: &PodTemplate<'_>,
     total: usize,
-    path: &str,
+    path: &FieldPath,
     out: &mut Out<'_>,
 ) {
     let hpas = hpas(m, w);
@@ -416,9 +419,9 @@ fn members_cover(
 /// script at run time (the vendor's own manifests): its headless Service, and the PDB
 /// against the seeds. A script-built member list is reported once as unchecked.
 fn native(m: &SetIndex<'_>, s: &Server<'_>, out: &mut Out<'_>) {
-    let listed = s.get("ClusterMembers").is_some();
+    let listed = s.get(CLUSTER_MEMBERS).is_some();
     let script = if listed { None } else { scripted(s) };
-    let native = listed || script.is_some() || s.get("ClusterSeedMemberCount").is_some();
+    let native = listed || script.is_some() || s.get(CLUSTER_SEED_MEMBER_COUNT).is_some();
     if !native || s.w.kind != "StatefulSet" {
         return;
     }
@@ -427,7 +430,7 @@ fn native(m: &SetIndex<'_>, s: &Server<'_>, out: &mut Out<'_>) {
             s.w.doc,
             Rule::MdMembersDns,
             crate::diag::Severity::Info,
-            &path,
+            path,
             format!(
                 "-DClusterMembers is built at run time by the container's script, so it cannot be checked (md-members-dns, md-members-order, md-members-cover-replicas): list the members in {EXTRA} (gen renders them) to have them checked"
             ),
@@ -438,14 +441,12 @@ fn native(m: &SetIndex<'_>, s: &Server<'_>, out: &mut Out<'_>) {
 }
 
 /// The path of the container's `command` or `args` entry that builds `-DClusterMembers`.
-fn scripted(s: &Server<'_>) -> Option<String> {
+fn scripted(s: &Server<'_>) -> Option<FieldPath> {
     let lists = [("command", &s.c.command), ("args", &s.c.args)];
+    let assigned = format!("{CLUSTER_MEMBERS}=");
     lists.into_iter().find_map(|(field, list)| {
-        let i = list
-            .iter()
-            .flatten()
-            .position(|w| w.contains("ClusterMembers="))?;
-        Some(format!("{}.{field}[{i}]", s.at))
+        let i = list.iter().flatten().position(|w| w.contains(&assigned))?;
+        Some(s.at.path().key(field).index(i))
     })
 }
 
@@ -453,7 +454,7 @@ fn scripted(s: &Server<'_>) -> Option<String> {
 fn seeds(m: &SetIndex<'_>, s: &Server<'_>, out: &mut Out<'_>) {
     let w = s.w;
     let Some(seeds) = s
-        .get("ClusterSeedMemberCount")
+        .get(CLUSTER_SEED_MEMBER_COUNT)
         .and_then(|v| v.parse::<i64>().ok())
     else {
         return;
@@ -477,7 +478,7 @@ fn seeds(m: &SetIndex<'_>, s: &Server<'_>, out: &mut Out<'_>) {
             out.at(
                 i,
                 Rule::MdPdbSeeds,
-                "spec.minAvailable",
+                ["spec", "minAvailable"],
                 format!(
                     "keeps {} pods of StatefulSet `{}` available, but -DClusterSeedMemberCount is {seeds}: a drain can leave fewer than the seed members; set minAvailable to at least {seeds}",
                     show(min),
@@ -492,7 +493,7 @@ fn seeds(m: &SetIndex<'_>, s: &Server<'_>, out: &mut Out<'_>) {
             out.at(
                 i,
                 Rule::MdPdbSeeds,
-                "spec.maxUnavailable",
+                ["spec", "maxUnavailable"],
                 format!(
                     "lets a drain take {} of {lowest} pods of StatefulSet `{}`, leaving fewer than -DClusterSeedMemberCount ({seeds}); use minAvailable: {seeds}",
                     show(max),
@@ -579,7 +580,7 @@ fn headless(m: &SetIndex<'_>, s: &Server<'_>, out: &mut Out<'_>) {
         out.at(
             w.doc,
             Rule::MdHeadlessService,
-            "spec",
+            ["spec"],
             "has no serviceName: members resolve each other through the StatefulSet's headless Service; name it in `spec.serviceName`".to_string(),
         );
         return;
@@ -588,7 +589,7 @@ fn headless(m: &SetIndex<'_>, s: &Server<'_>, out: &mut Out<'_>) {
         out.at(
             w.doc,
             Rule::MdHeadlessService,
-            "spec.serviceName",
+            ["spec", "serviceName"],
             format!("Service `{name}` is not in the set: members resolve each other through it; add the headless Service"),
         );
         return;
@@ -601,7 +602,7 @@ fn headless(m: &SetIndex<'_>, s: &Server<'_>, out: &mut Out<'_>) {
         out.at(
             svc,
             Rule::MdHeadlessService,
-            "spec.clusterIP",
+            ["spec", "clusterIP"],
             format!("must be `None`: StatefulSet `{}` names its members through this Service, which needs to be headless", w.name),
         );
     }
@@ -609,7 +610,7 @@ fn headless(m: &SetIndex<'_>, s: &Server<'_>, out: &mut Out<'_>) {
         out.at(
             svc,
             Rule::MdHeadlessService,
-            "spec.publishNotReadyAddresses",
+            ["spec", "publishNotReadyAddresses"],
             format!("must be true: members of StatefulSet `{}` resolve each other before they are ready, that is how they form the cluster", w.name),
         );
     }
@@ -620,7 +621,7 @@ fn headless(m: &SetIndex<'_>, s: &Server<'_>, out: &mut Out<'_>) {
         out.at(
             svc,
             Rule::MdHeadlessService,
-            "spec.selector",
+            ["spec", "selector"],
             format!(
                 "must select the pods of StatefulSet `{}`: their DNS names come from its endpoints",
                 w.name
@@ -633,22 +634,22 @@ fn headless(m: &SetIndex<'_>, s: &Server<'_>, out: &mut Out<'_>) {
 /// reads is a key of a Secret mounted into the container.
 fn jaas(m: &SetIndex<'_>, s: &Server<'_>, out: &mut Out<'_>) {
     if !s
-        .get("ClusterEngine")
+        .get(CLUSTER_ENGINE)
         .is_some_and(|e| e.eq_ignore_ascii_case("kafka"))
     {
         return;
     }
     let opt = |name| last(&s.kopts, name).or_else(|| s.get(name));
-    let Some(protocol) = opt("security.protocol") else {
+    let Some(protocol) = opt(SECURITY_PROTOCOL) else {
         return;
     };
-    if !protocol.to_ascii_uppercase().starts_with("SASL_") || opt("sasl.jaas.config").is_some() {
+    if !protocol.to_ascii_uppercase().starts_with("SASL_") || opt(SASL_JAAS_CONFIG).is_some() {
         return;
     }
     let path = s.env_path(s.kafka.unwrap_or(s.extra));
     let w = s.w;
     let mut flag = |message: String| out.at(w.doc, Rule::MdKafkaJaas, &path, message);
-    let Some(file) = opt("java.security.auth.login.config").filter(|f| !f.is_empty()) else {
+    let Some(file) = opt(JAAS_CONFIG).filter(|f| !f.is_empty()) else {
         flag(format!(
             "security.protocol {protocol} needs -Djava.security.auth.login.config=<path of the JAAS file, mounted from a Secret>"
         ));

@@ -295,9 +295,11 @@ pub(crate) struct Out<'a> {
 }
 
 impl Out<'_> {
-    /// A finding on document `doc` at the dotted `path` (see [`FieldPath::parse`]).
-    pub fn at(&mut self, doc: usize, rule: Rule, path: &str, message: String) {
-        self.push(doc, rule, FieldPath::parse(path), message);
+    /// A finding of `rule` on document `doc` at `path`: built with [`FieldPath::key`] and
+    /// [`FieldPath::index`], or an array of keys (`["spec", "selector"]`), never parsed, so a
+    /// key holding dots (`app.kubernetes.io/name`) is one key.
+    pub fn at(&mut self, doc: usize, rule: Rule, path: impl Into<FieldPath>, message: String) {
+        self.push(doc, rule, None, path.into(), message);
     }
 
     /// A finding of `rule` at another severity than the rule's own: what a rule only
@@ -307,18 +309,14 @@ impl Out<'_> {
         doc: usize,
         rule: Rule,
         severity: Severity,
-        path: &str,
+        path: impl Into<FieldPath>,
         message: String,
     ) {
-        self.push_as(doc, rule, Some(severity), FieldPath::parse(path), message);
-    }
-
-    pub fn push(&mut self, doc: usize, rule: Rule, path: FieldPath, message: String) {
-        self.push_as(doc, rule, None, path, message);
+        self.push(doc, rule, Some(severity), path.into(), message);
     }
 
     /// A finding with a severity other than its rule's (`None`: the rule's).
-    pub fn push_as(
+    fn push(
         &mut self,
         doc: usize,
         rule: Rule,

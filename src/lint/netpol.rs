@@ -37,7 +37,7 @@ pub(crate) fn check(m: &SetIndex<'_>, out: &mut Out<'_>) {
         out.at(
             i,
             Rule::NetworkPolicyTarget,
-            "spec.podSelector",
+            ["spec", "podSelector"],
             format!(
                 "selects {} but no pod template in the set carries these labels{unless}: the policy isolates nothing",
                 super::refs::show_selector(selector)

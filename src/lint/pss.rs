@@ -141,21 +141,15 @@ pub(crate) fn check(m: &SetIndex<'_>, out: &mut Out<'_>) {
 }
 
 /// A check broken at a level: (level, path, message).
-type Flag<'f> = &'f mut dyn FnMut(PssLevel, String, String);
+type Flag<'f> = &'f mut dyn FnMut(PssLevel, FieldPath, String);
 
 fn standards(w: &PodTemplate<'_>, spec: &PodSpec, policy: Policy, out: &mut Out<'_>) {
-    let mut flag = |level: PssLevel, path: String, message: String| {
+    let mut flag = |level: PssLevel, path: FieldPath, message: String| {
         if let Some(severity) = policy.severity(level) {
-            out.push_as(
-                w.doc,
-                rule(level),
-                Some(severity),
-                FieldPath::parse(&path),
-                message,
-            );
+            out.at_severity(w.doc, rule(level), severity, path, message);
         }
     };
-    pod_level(w.base, spec, &mut flag);
+    pod_level(&w.spec_path(), spec, &mut flag);
     let pod = spec.security_context.as_ref();
     let pod_non_root = pod.and_then(|p| p.run_as_non_root);
     let pod_seccomp = pod
@@ -163,12 +157,12 @@ fn standards(w: &PodTemplate<'_>, spec: &PodSpec, policy: Policy, out: &mut Out<
         .map(|s| s.type_.as_str());
     let pod_seccomp_ok = matches!(pod_seccomp, Some("RuntimeDefault" | "Localhost"));
     for (at, c) in w.containers() {
-        let at = at.to_string();
+        let at = at.path();
         for (i, p) in c.ports.iter().flatten().enumerate() {
             if p.host_port.is_some_and(|h| h != 0) {
                 flag(
                     Baseline,
-                    format!("{at}.ports[{i}].hostPort"),
+                    at.key("ports").index(i).key("hostPort"),
                     "hostPort is not allowed: expose the port through a Service".to_string(),
                 );
             }
@@ -186,7 +180,7 @@ fn standards(w: &PodTemplate<'_>, spec: &PodSpec, policy: Policy, out: &mut Out<
             }
             flag(
                 Restricted,
-                format!("{at}.securityContext"),
+                at.key("securityContext"),
                 format!(
                     "container `{}` has no securityContext; the restricted standard needs {}",
                     c.name,
@@ -201,7 +195,7 @@ fn standards(w: &PodTemplate<'_>, spec: &PodSpec, policy: Policy, out: &mut Out<
 }
 
 /// The pod's own fields: host namespaces, volumes, the pod securityContext.
-fn pod_level(base: &str, spec: &PodSpec, flag: Flag<'_>) {
+fn pod_level(base: &FieldPath, spec: &PodSpec, flag: Flag<'_>) {
     for (field, on) in [
         ("hostNetwork", spec.host_network),
         ("hostPID", spec.host_pid),
@@ -210,7 +204,7 @@ fn pod_level(base: &str, spec: &PodSpec, flag: Flag<'_>) {
         if on == Some(true) {
             flag(
                 Baseline,
-                format!("{base}.{field}"),
+                base.key(field),
                 format!(
                     "`{field}: true` shares the node's namespace; the baseline standard needs it unset or false"
                 ),
@@ -226,7 +220,7 @@ fn pod_level(base: &str, spec: &PodSpec, flag: Flag<'_>) {
             };
             flag(
                 level,
-                format!("{base}.volumes[{i}].{kind}"),
+                base.key("volumes").index(i).key(kind),
                 format!(
                     "`{kind}` volumes are not allowed; restricted allows configMap, csi, downwardAPI, emptyDir, ephemeral, image, persistentVolumeClaim, projected and secret"
                 ),
@@ -236,18 +230,18 @@ fn pod_level(base: &str, spec: &PodSpec, flag: Flag<'_>) {
     let Some(p) = spec.security_context.as_ref() else {
         return;
     };
-    let at = format!("{base}.securityContext");
+    let at = base.key("securityContext");
     if p.run_as_non_root == Some(false) {
         flag(
             Restricted,
-            format!("{at}.runAsNonRoot"),
+            at.key("runAsNonRoot"),
             "must be true: restricted pods run as a non-root user".to_string(),
         );
     }
     if p.run_as_user == Some(0) {
         flag(
             Restricted,
-            format!("{at}.runAsUser"),
+            at.key("runAsUser"),
             "0 is root; restricted pods run as a non-zero uid".to_string(),
         );
     }
@@ -259,7 +253,7 @@ fn pod_level(base: &str, spec: &PodSpec, flag: Flag<'_>) {
     {
         flag(
             Baseline,
-            format!("{at}.appArmorProfile.type"),
+            at.keys(&["appArmorProfile", "type"]),
             "Unconfined is not allowed: use RuntimeDefault or Localhost, or leave it unset"
                 .to_string(),
         );
@@ -271,7 +265,7 @@ fn pod_level(base: &str, spec: &PodSpec, flag: Flag<'_>) {
         if !SAFE_SYSCTLS.contains(&s.name.as_str()) {
             flag(
                 Baseline,
-                format!("{at}.sysctls[{i}].name"),
+                at.key("sysctls").index(i).key("name"),
                 format!(
                     "sysctl `{}` is not in the safe set the baseline standard allows",
                     s.name
@@ -282,7 +276,7 @@ fn pod_level(base: &str, spec: &PodSpec, flag: Flag<'_>) {
     if p.windows_options.as_ref().and_then(|o| o.host_process) == Some(true) {
         flag(
             Baseline,
-            format!("{at}.windowsOptions.hostProcess"),
+            at.keys(&["windowsOptions", "hostProcess"]),
             "Windows host processes are not allowed".to_string(),
         );
     }
@@ -290,7 +284,7 @@ fn pod_level(base: &str, spec: &PodSpec, flag: Flag<'_>) {
 
 /// A set seccomp type: Unconfined breaks baseline; anything but RuntimeDefault or Localhost
 /// breaks restricted.
-fn seccomp(at: &str, t: &str, flag: Flag<'_>) {
+fn seccomp(at: &FieldPath, t: &str, flag: Flag<'_>) {
     if !matches!(t, "RuntimeDefault" | "Localhost") {
         let level = if t == "Unconfined" {
             Baseline
@@ -299,19 +293,19 @@ fn seccomp(at: &str, t: &str, flag: Flag<'_>) {
         };
         flag(
             level,
-            format!("{at}.seccompProfile.type"),
+            at.keys(&["seccompProfile", "type"]),
             format!("`{t}` is not allowed: use RuntimeDefault (or Localhost)"),
         );
     }
 }
 
 /// A container's securityContext against the baseline standard.
-fn container_baseline(at: &str, s: &SecurityContext, flag: Flag<'_>) {
-    let at = format!("{at}.securityContext");
+fn container_baseline(at: &FieldPath, s: &SecurityContext, flag: Flag<'_>) {
+    let at = at.key("securityContext");
     if s.privileged == Some(true) {
         flag(
             Baseline,
-            format!("{at}.privileged"),
+            at.key("privileged"),
             "privileged containers are not allowed".to_string(),
         );
     }
@@ -320,7 +314,7 @@ fn container_baseline(at: &str, s: &SecurityContext, flag: Flag<'_>) {
         if !BASELINE_CAPS.contains(&cap.as_str()) {
             flag(
                 Baseline,
-                format!("{at}.capabilities.add[{i}]"),
+                at.keys(&["capabilities", "add"]).index(i),
                 format!(
                     "`{cap}` may not be added; the baseline standard allows only its default set"
                 ),
@@ -328,7 +322,7 @@ fn container_baseline(at: &str, s: &SecurityContext, flag: Flag<'_>) {
         } else if cap != "NET_BIND_SERVICE" {
             flag(
                 Restricted,
-                format!("{at}.capabilities.add[{i}]"),
+                at.keys(&["capabilities", "add"]).index(i),
                 format!("`{cap}` may not be added; restricted allows only NET_BIND_SERVICE"),
             );
         }
@@ -339,7 +333,7 @@ fn container_baseline(at: &str, s: &SecurityContext, flag: Flag<'_>) {
     {
         flag(
             Baseline,
-            format!("{at}.appArmorProfile.type"),
+            at.keys(&["appArmorProfile", "type"]),
             "Unconfined is not allowed: use RuntimeDefault or Localhost, or leave it unset"
                 .to_string(),
         );
@@ -347,7 +341,7 @@ fn container_baseline(at: &str, s: &SecurityContext, flag: Flag<'_>) {
     if s.proc_mount.as_deref().is_some_and(|p| p != "Default") {
         flag(
             Baseline,
-            format!("{at}.procMount"),
+            at.key("procMount"),
             "must be Default (or unset)".to_string(),
         );
     }
@@ -357,7 +351,7 @@ fn container_baseline(at: &str, s: &SecurityContext, flag: Flag<'_>) {
     if s.windows_options.as_ref().and_then(|o| o.host_process) == Some(true) {
         flag(
             Baseline,
-            format!("{at}.windowsOptions.hostProcess"),
+            at.keys(&["windowsOptions", "hostProcess"]),
             "Windows host processes are not allowed".to_string(),
         );
     }
@@ -365,17 +359,17 @@ fn container_baseline(at: &str, s: &SecurityContext, flag: Flag<'_>) {
 
 /// A container's securityContext against what the restricted standard adds.
 fn container_restricted(
-    at: &str,
+    at: &FieldPath,
     s: &SecurityContext,
     pod_non_root: Option<bool>,
     pod_seccomp_ok: bool,
     flag: Flag<'_>,
 ) {
-    let at = format!("{at}.securityContext");
+    let at = at.key("securityContext");
     if s.allow_privilege_escalation != Some(false) {
         flag(
             Restricted,
-            format!("{at}.allowPrivilegeEscalation"),
+            at.key("allowPrivilegeEscalation"),
             "must be false: restricted containers cannot gain privileges (setuid binaries)"
                 .to_string(),
         );
@@ -383,13 +377,13 @@ fn container_restricted(
     match s.run_as_non_root {
         Some(false) => flag(
             Restricted,
-            format!("{at}.runAsNonRoot"),
+            at.key("runAsNonRoot"),
             "must be true (or unset with the pod's true): restricted containers run as non-root"
                 .to_string(),
         ),
         None if pod_non_root != Some(true) => flag(
             Restricted,
-            format!("{at}.runAsNonRoot"),
+            at.key("runAsNonRoot"),
             "must be true here or in the pod's securityContext: restricted pods run as non-root"
                 .to_string(),
         ),
@@ -398,7 +392,7 @@ fn container_restricted(
     if s.run_as_user == Some(0) {
         flag(
             Restricted,
-            format!("{at}.runAsUser"),
+            at.key("runAsUser"),
             "0 is root; restricted containers run as a non-zero uid".to_string(),
         );
     }
@@ -409,7 +403,7 @@ fn container_restricted(
     {
         flag(
             Restricted,
-            format!("{at}.capabilities.drop"),
+            at.keys(&["capabilities", "drop"]),
             "must include ALL: restricted containers drop every capability".to_string(),
         );
     }
@@ -417,7 +411,7 @@ fn container_restricted(
         Some(t) => seccomp(&at, t, flag),
         None if !pod_seccomp_ok => flag(
             Restricted,
-            format!("{at}.seccompProfile"),
+            at.key("seccompProfile"),
             "needs type RuntimeDefault (or Localhost) here or in the pod's securityContext"
                 .to_string(),
         ),
@@ -425,13 +419,13 @@ fn container_restricted(
     }
 }
 
-fn selinux(se: &k8s_openapi::api::core::v1::SELinuxOptions, at: &str, flag: Flag<'_>) {
+fn selinux(se: &k8s_openapi::api::core::v1::SELinuxOptions, at: &FieldPath, flag: Flag<'_>) {
     if let Some(t) = &se.type_
         && !SELINUX_TYPES.contains(&t.as_str())
     {
         flag(
             Baseline,
-            format!("{at}.seLinuxOptions.type"),
+            at.keys(&["seLinuxOptions", "type"]),
             format!(
                 "SELinux type `{t}` is not allowed: use container_t, container_init_t, container_kvm_t or container_engine_t"
             ),
@@ -441,7 +435,7 @@ fn selinux(se: &k8s_openapi::api::core::v1::SELinuxOptions, at: &str, flag: Flag
         if v.as_deref().is_some_and(|v| !v.is_empty()) {
             flag(
                 Baseline,
-                format!("{at}.seLinuxOptions.{field}"),
+                at.keys(&["seLinuxOptions", field]),
                 format!("a custom SELinux {field} is not allowed"),
             );
         }
@@ -477,7 +471,7 @@ fn forbidden_volume(v: &Volume) -> Option<&'static str> {
 }
 
 fn openshift(w: &PodTemplate<'_>, spec: &PodSpec, out: &mut Out<'_>) {
-    let base = w.base;
+    let base = w.spec_path();
     let why = "OpenShift's restricted-v2 SCC assigns it from the namespace's range and refuses pods that fix another; remove it";
     if let Some(p) = &spec.security_context {
         for (field, v) in [("runAsUser", p.run_as_user), ("fsGroup", p.fs_group)] {
@@ -485,7 +479,7 @@ fn openshift(w: &PodTemplate<'_>, spec: &PodSpec, out: &mut Out<'_>) {
                 out.at(
                     w.doc,
                     Rule::OpenshiftFixedIds,
-                    &format!("{base}.securityContext.{field}"),
+                    base.keys(&["securityContext", field]),
                     format!("fixes {field} {id}: {why}"),
                 );
             }
@@ -496,7 +490,7 @@ fn openshift(w: &PodTemplate<'_>, spec: &PodSpec, out: &mut Out<'_>) {
             out.at(
                 w.doc,
                 Rule::OpenshiftFixedIds,
-                &format!("{at}.securityContext.runAsUser"),
+                at.path().keys(&["securityContext", "runAsUser"]),
                 format!("fixes runAsUser {id}: {why}"),
             );
         }

@@ -64,7 +64,7 @@ pub(crate) fn selects_no_pods(
     out: &mut Out<'_>,
     doc: usize,
     rule: Rule,
-    path: &str,
+    path: impl Into<FieldPath>,
     message: String,
 ) {
     if m.operators.is_empty() {
@@ -83,11 +83,11 @@ pub(crate) fn selects_no_pods(
     } else {
         String::new()
     };
-    out.push_as(
+    out.at_severity(
         doc,
         rule,
-        Some(Severity::Warning),
-        FieldPath::parse(path),
+        Severity::Warning,
+        path,
         format!(
             "{message}; unless it is meant for the pods an operator creates for {}{more}, whose labels are not in the set: check it against them",
             names.join(", ")
@@ -109,7 +109,7 @@ fn workload_selectors(m: &SetIndex<'_>, out: &mut Out<'_>) {
             out.at(
                 w.doc,
                 Rule::WorkloadSelector,
-                "spec.selector",
+                ["spec", "selector"],
                 format!(
                     "a {} needs a selector matching its pod template's labels; this one is empty",
                     w.kind
@@ -119,11 +119,11 @@ fn workload_selectors(m: &SetIndex<'_>, out: &mut Out<'_>) {
             out.at(
                 w.doc,
                 Rule::WorkloadSelector,
-                "spec.selector",
+                ["spec", "selector"],
                 format!(
                     "selects {} but the pod template's labels do not match: make `{}` carry them",
                     show_selector(sel),
-                    w.labels_path
+                    w.labels_path()
                 ),
             );
         }
@@ -177,7 +177,7 @@ fn services(m: &SetIndex<'_>, out: &mut Out<'_>) {
                     out,
                     i,
                     Rule::ServiceSelector,
-                    "spec.selector",
+                    ["spec", "selector"],
                     format!(
                         "selects {} but no pod template in the set carries these labels: the Service has no endpoints",
                         show(selector)
@@ -227,7 +227,9 @@ fn service_port(
     out.at(
         doc,
         Rule::ServiceTargetPort,
-        &format!("spec.ports[{pi}].targetPort"),
+        FieldPath::from(["spec", "ports"])
+            .index(pi)
+            .key("targetPort"),
         format!(
             "targets port {} but no selected pod declares a container port of that name (they declare: {}): use one of those names, or a number",
             show_port(target),
@@ -255,7 +257,7 @@ fn probes(m: &SetIndex<'_>, out: &mut Out<'_>) {
                         out.at(
                             w.doc,
                             Rule::ProbePort,
-                            &format!("{at}.{field}.{action}.port"),
+                            at.path().keys(&[field, action, "port"]),
                             format!(
                                 "probes port {} but container `{}` declares no such port (it declares: {}): probe a declared port",
                                 show_port(&port),
@@ -295,7 +297,7 @@ fn autoscalers(m: &SetIndex<'_>, out: &mut Out<'_>) {
             out.at(
                 i,
                 Rule::HpaTarget,
-                "spec.scaleTargetRef.name",
+                ["spec", "scaleTargetRef", "name"],
                 format!(
                     "scales {} `{}`, which is not in the set{hint}: name a workload of the set",
                     target.kind, target.name
@@ -310,7 +312,7 @@ fn autoscalers(m: &SetIndex<'_>, out: &mut Out<'_>) {
             out.at(
                 t,
                 Rule::HpaReplicas,
-                "spec.replicas",
+                ["spec", "replicas"],
                 format!(
                     "HorizontalPodAutoscaler `{}` scales this {}: `spec.replicas` resets its choice on every apply; remove it",
                     d.name(),
@@ -331,7 +333,7 @@ fn budgets(m: &SetIndex<'_>, out: &mut Out<'_>) {
             out.at(
                 i,
                 Rule::PdbTarget,
-                "spec",
+                ["spec"],
                 "has no selector, so it selects no pods: add `selector.matchLabels` with the workload's pod labels".to_string(),
             );
             continue;
@@ -343,7 +345,7 @@ fn budgets(m: &SetIndex<'_>, out: &mut Out<'_>) {
                 out,
                 i,
                 Rule::PdbTarget,
-                "spec.selector",
+                ["spec", "selector"],
                 format!(
                     "selects {} but no pod template in the set carries these labels: it protects nothing",
                     show_selector(selector)
@@ -416,7 +418,7 @@ fn service_monitors(m: &SetIndex<'_>, out: &mut Out<'_>) {
                 out.at(
                     i,
                     Rule::ServiceMonitorTarget,
-                    &format!("spec.endpoints[{ei}].port"),
+                    FieldPath::from(["spec", "endpoints"]).index(ei).key("port"),
                     format!("scrapes port `{port}` but no selected Service has a port of that name: use a Service port name"),
                 );
             }
@@ -445,9 +447,9 @@ fn servicemonitor_misses(
     });
     if let Some(&s) = selected.first() {
         let path = if spec.namespace_selector.is_some() {
-            "spec.namespaceSelector"
+            ["spec", "namespaceSelector"]
         } else {
-            "metadata.namespace"
+            ["metadata", "namespace"]
         };
         out.at(
             i,
@@ -462,11 +464,11 @@ fn servicemonitor_misses(
         return;
     }
     if watched.is_some_and(|w| w.iter().all(|n| !set_namespaces.contains(n))) {
-        out.push_as(
+        out.at_severity(
             i,
             Rule::ServiceMonitorTarget,
-            Some(Severity::Info),
-            FieldPath::parse("spec.namespaceSelector"),
+            Severity::Info,
+            ["spec", "namespaceSelector"],
             format!(
                 "watches {watching}, where the set has no Service: the Services it selects live elsewhere and cannot be checked here"
             ),
@@ -476,7 +478,7 @@ fn servicemonitor_misses(
     out.at(
         i,
         Rule::ServiceMonitorTarget,
-        "spec.selector",
+        ["spec", "selector"],
         format!(
             "selects Services labelled {} but none in the set is (in the namespaces it watches): Prometheus scrapes nothing",
             show_selector(&spec.selector)
@@ -497,12 +499,15 @@ fn routes(m: &SetIndex<'_>, out: &mut Out<'_>) {
         _ => None,
     }) {
         let spec = &route.spec;
-        let backends = std::iter::once(("spec.to.name".to_string(), &spec.to)).chain(
+        let backends = std::iter::once((FieldPath::from(["spec", "to", "name"]), &spec.to)).chain(
             spec.alternate_backends
                 .iter()
                 .flatten()
                 .enumerate()
-                .map(|(n, b)| (format!("spec.alternateBackends[{n}].name"), b)),
+                .map(|(n, b)| {
+                    let path = FieldPath::from(["spec", "alternateBackends"]);
+                    (path.index(n).key("name"), b)
+                }),
         );
         let mut main = None;
         for (path, b) in backends {
@@ -517,7 +522,7 @@ fn routes(m: &SetIndex<'_>, out: &mut Out<'_>) {
                 out.at(
                     i,
                     Rule::RouteTarget,
-                    &path,
+                    path,
                     format!(
                         "sends to Service `{}`, which is not in the set: name a Service of the set",
                         b.name
@@ -543,7 +548,7 @@ fn routes(m: &SetIndex<'_>, out: &mut Out<'_>) {
             out.at(
                 i,
                 Rule::RouteTarget,
-                "spec.port.targetPort",
+                ["spec", "port", "targetPort"],
                 format!(
                     "uses port {} but Service `{}` has no such port: use one of its port names",
                     show_port(&port.target_port),
@@ -563,14 +568,13 @@ fn ingresses(m: &SetIndex<'_>, out: &mut Out<'_>) {
         let default = spec
             .default_backend
             .iter()
-            .map(|b| ("spec.defaultBackend".to_string(), b));
+            .map(|b| (FieldPath::from(["spec", "defaultBackend"]), b));
         let rules = spec.rules.iter().flatten().enumerate().flat_map(|(ri, r)| {
             r.http.iter().flat_map(move |h| {
                 h.paths.iter().enumerate().map(move |(pi, p)| {
-                    (
-                        format!("spec.rules[{ri}].http.paths[{pi}].backend"),
-                        &p.backend,
-                    )
+                    let rules = FieldPath::from(["spec", "rules"]);
+                    let path = rules.index(ri).keys(&["http", "paths"]).index(pi);
+                    (path.key("backend"), &p.backend)
                 })
             })
         });
@@ -582,7 +586,7 @@ fn ingresses(m: &SetIndex<'_>, out: &mut Out<'_>) {
                 out.at(
                     i,
                     Rule::RouteTarget,
-                    &format!("{path}.service.name"),
+                    path.keys(&["service", "name"]),
                     format!(
                         "sends to Service `{}`, which is not in the set: name a Service of the set",
                         service.name
@@ -609,7 +613,7 @@ fn ingresses(m: &SetIndex<'_>, out: &mut Out<'_>) {
                 out.at(
                     i,
                     Rule::RouteTarget,
-                    &format!("{path}.service.port"),
+                    path.keys(&["service", "port"]),
                     format!("uses port {shown} but Service `{}` has no such port: use one of its port names or numbers", service.name),
                 );
             }
@@ -622,34 +626,38 @@ fn ingresses(m: &SetIndex<'_>, out: &mut Out<'_>) {
 enum Where {
     ServiceAccount,
     PullSecret(usize),
-    Volume(usize, &'static str),
+    Volume(usize, &'static [&'static str]),
     VolumeItem(usize, &'static str, usize),
-    Projected(usize, usize, &'static str),
+    Projected(usize, usize, &'static [&'static str]),
     ProjectedItem(usize, usize, &'static str, usize),
     Env(At, usize, &'static str),
-    EnvFrom(At, usize, &'static str),
+    EnvFrom(At, usize, &'static [&'static str]),
 }
 
 impl Where {
     /// The path of the reference; `key` for the key a Secret or ConfigMap lacks, where the
     /// reference names one in its own field.
-    fn path(self, base: &str, key: bool) -> String {
+    fn path(self, w: &PodTemplate<'_>, key: bool) -> FieldPath {
         let field = if key { "key" } else { "name" };
+        let base = w.spec_path();
+        let volume = |v| base.key("volumes").index(v);
+        let source = |v, s| volume(v).keys(&["projected", "sources"]).index(s);
         match self {
-            Where::ServiceAccount => format!("{base}.serviceAccountName"),
-            Where::PullSecret(n) => format!("{base}.imagePullSecrets[{n}].name"),
-            Where::Volume(v, field) => format!("{base}.volumes[{v}].{field}"),
-            Where::VolumeItem(v, source, k) => {
-                format!("{base}.volumes[{v}].{source}.items[{k}].key")
+            Where::ServiceAccount => base.key("serviceAccountName"),
+            Where::PullSecret(n) => base.key("imagePullSecrets").index(n).key("name"),
+            Where::Volume(v, field) => volume(v).keys(field),
+            Where::VolumeItem(v, kind, k) => volume(v).keys(&[kind, "items"]).index(k).key("key"),
+            Where::Projected(v, s, field) => source(v, s).keys(field),
+            Where::ProjectedItem(v, s, kind, k) => {
+                source(v, s).keys(&[kind, "items"]).index(k).key("key")
             }
-            Where::Projected(v, s, field) => {
-                format!("{base}.volumes[{v}].projected.sources[{s}].{field}")
+            Where::Env(at, e, kind) => {
+                at.path()
+                    .key("env")
+                    .index(e)
+                    .keys(&["valueFrom", kind, field])
             }
-            Where::ProjectedItem(v, s, source, k) => {
-                format!("{base}.volumes[{v}].projected.sources[{s}].{source}.items[{k}].key")
-            }
-            Where::Env(at, e, source) => format!("{at}.env[{e}].valueFrom.{source}.{field}"),
-            Where::EnvFrom(at, e, field) => format!("{at}.envFrom[{e}].{field}"),
+            Where::EnvFrom(at, e, field) => at.path().key("envFrom").index(e).keys(field),
         }
     }
 }
@@ -696,7 +704,7 @@ fn uses<'a>(w: &PodTemplate<'a>, mut f: impl FnMut(Use<'a>)) {
                 name,
                 None,
                 s.optional,
-                Where::Volume(vi, "secret.secretName"),
+                Where::Volume(vi, &["secret", "secretName"]),
             );
             for (k, item) in s.items.iter().flatten().enumerate() {
                 let at = Where::VolumeItem(vi, "secret", k);
@@ -709,7 +717,7 @@ fn uses<'a>(w: &PodTemplate<'a>, mut f: impl FnMut(Use<'a>)) {
                 &c.name,
                 None,
                 c.optional,
-                Where::Volume(vi, "configMap.name"),
+                Where::Volume(vi, &["configMap", "name"]),
             );
             for (k, item) in c.items.iter().flatten().enumerate() {
                 let at = Where::VolumeItem(vi, "configMap", k);
@@ -724,7 +732,7 @@ fn uses<'a>(w: &PodTemplate<'a>, mut f: impl FnMut(Use<'a>)) {
                     &s.name,
                     None,
                     s.optional,
-                    Where::Projected(vi, si, "secret.name"),
+                    Where::Projected(vi, si, &["secret", "name"]),
                 );
                 for (k, item) in s.items.iter().flatten().enumerate() {
                     let at = Where::ProjectedItem(vi, si, "secret", k);
@@ -732,7 +740,7 @@ fn uses<'a>(w: &PodTemplate<'a>, mut f: impl FnMut(Use<'a>)) {
                 }
             }
             if let Some(c) = &src.config_map {
-                let at = Where::Projected(vi, si, "configMap.name");
+                let at = Where::Projected(vi, si, &["configMap", "name"]);
                 add("ConfigMap", &c.name, None, c.optional, at);
                 for (k, item) in c.items.iter().flatten().enumerate() {
                     let at = Where::ProjectedItem(vi, si, "configMap", k);
@@ -755,11 +763,11 @@ fn uses<'a>(w: &PodTemplate<'a>, mut f: impl FnMut(Use<'a>)) {
         }
         for (ei, e) in c.env_from.iter().flatten().enumerate() {
             if let Some(s) = &e.secret_ref {
-                let at = Where::EnvFrom(at, ei, "secretRef.name");
+                let at = Where::EnvFrom(at, ei, &["secretRef", "name"]);
                 add("Secret", &s.name, None, s.optional, at);
             }
             if let Some(c) = &e.config_map_ref {
-                let at = Where::EnvFrom(at, ei, "configMapRef.name");
+                let at = Where::EnvFrom(at, ei, &["configMapRef", "name"]);
                 add("ConfigMap", &c.name, None, c.optional, at);
             }
         }
@@ -822,7 +830,7 @@ fn references(m: &SetIndex<'_>, out: &mut Out<'_>) {
                 out.at(
                     w.doc,
                     Rule::ExternalRef,
-                    &r.at.path(w.base, false),
+                    r.at.path(w, false),
                     format!(
                         "{} `{}` is not in this set: the pods wait until it exists in {ns}; add it to the set, or silence `external-ref` on this {} saying where it comes from",
                         r.kind, r.name, w.kind
@@ -836,7 +844,7 @@ fn references(m: &SetIndex<'_>, out: &mut Out<'_>) {
                     out.at(
                         w.doc,
                         Rule::MissingKey,
-                        &r.at.path(w.base, true),
+                        r.at.path(w, true),
                         format!(
                             "{} `{}` has no key `{key}` (it has: {}): add the key, fix the name, or mark the reference optional",
                             r.kind,

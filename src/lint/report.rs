@@ -262,7 +262,7 @@ pub(super) mod tests {
             kind: "Service".into(),
             namespace: Some("ns".into()),
             name: "web".into(),
-            path: FieldPath::parse("spec.selector"),
+            path: FieldPath::from(["spec", "selector"]),
             message: "100% wrong\nreally".into(),
         }
     }

@@ -6,7 +6,6 @@ use std::collections::HashMap;
 
 use super::Out;
 use super::index::SetIndex;
-use crate::path::FieldPath;
 use crate::rules::{LINT_SKIP_PREFIX, RULES, Rule};
 
 pub(crate) fn check(m: &SetIndex<'_>, out: &mut Out<'_>) {
@@ -27,18 +26,18 @@ fn annotations(m: &SetIndex<'_>, out: &mut Out<'_>) {
             let Some(id) = key.strip_prefix(LINT_SKIP_PREFIX) else {
                 continue;
             };
-            let path = FieldPath::parse("metadata.annotations").key(key);
+            let path = ["metadata", "annotations", key];
             if Rule::from_id(id).is_none() {
                 let hint = crate::suggest::did_you_mean(id, RULES.iter().map(|r| r.id))
                     .map_or_else(String::new, |s| format!(" (did you mean `{s}`?)"));
-                out.push(
+                out.at(
                     i,
                     Rule::LintAnnotation,
                     path,
                     format!("`{id}` is no rule of gen lint{hint}: the annotation silences nothing; use an id from the README's rule table"),
                 );
             } else if value.as_str().is_none_or(|r| r.trim().is_empty()) {
-                out.push(
+                out.at(
                     i,
                     Rule::LintAnnotation,
                     path,
@@ -63,7 +62,7 @@ fn duplicates(m: &SetIndex<'_>, out: &mut Out<'_>) {
             out.at(
                 i,
                 Rule::DuplicateObject,
-                "metadata.name",
+                ["metadata", "name"],
                 format!(
                     "{} `{}` is already defined ({}, document {}): the later one replaces it on apply; rename or remove one",
                     d.kind(),
@@ -122,7 +121,7 @@ fn namespaces(m: &SetIndex<'_>, out: &mut Out<'_>) {
         out.at(
             i,
             Rule::SingleNamespace,
-            "metadata.name",
+            ["metadata", "name"],
             format!(
                 "a second Namespace in the set (`{}` creates the first): a bundle lives in one namespace",
                 first_namespace.unwrap_or_default()
@@ -136,7 +135,7 @@ fn namespaces(m: &SetIndex<'_>, out: &mut Out<'_>) {
                 out.at(
                     i,
                     Rule::ClusterScoped,
-                    "kind",
+                    ["kind"],
                     format!(
                         "{} is cluster-scoped: a namespace-scoped bundle creates no cluster-wide objects but its Namespace; move it to the cluster's platform configuration (or use a namespaced kind)",
                         d.kind()
@@ -150,13 +149,13 @@ fn namespaces(m: &SetIndex<'_>, out: &mut Out<'_>) {
             Some(ns) if ns != set_ns => out.at(
                 i,
                 Rule::SingleNamespace,
-                "metadata.namespace",
+                ["metadata", "namespace"],
                 format!("is in namespace `{ns}`, but {whose} `{set_ns}`: put every object of the set in one namespace"),
             ),
             None if scope == Some(true) => out.at(
                 i,
                 Rule::SingleNamespace,
-                "metadata",
+                ["metadata"],
                 format!("has no namespace, so kubectl puts it in the current context's: set `metadata.namespace: {set_ns}` like the rest of the set"),
             ),
             _ => {}

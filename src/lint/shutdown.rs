@@ -6,7 +6,6 @@ use k8s_openapi::api::core::v1::Container;
 
 use super::Out;
 use super::index::SetIndex;
-use crate::path::FieldPath;
 use crate::rules::Rule;
 use crate::typed::Object;
 
@@ -28,7 +27,7 @@ pub(crate) fn check(m: &SetIndex<'_>, out: &mut Out<'_>) {
                 out.at(
                     w.doc,
                     Rule::ShutdownTiming,
-                    &format!("{}.terminationGracePeriodSeconds", w.base),
+                    w.spec_path().key("terminationGracePeriodSeconds"),
                     format!(
                         "the grace period ({grace} s) does not outlast container `{}`'s preStop sleep ({sleep} s): the server is killed without a clean stop; set terminationGracePeriodSeconds above the sleep by the time the server needs to stop ({at})",
                         c.name
@@ -54,10 +53,10 @@ pub(crate) fn check(m: &SetIndex<'_>, out: &mut Out<'_>) {
                 .termination_grace_period_seconds
                 .unwrap_or(DEFAULT_GRACE);
             if delay >= grace {
-                out.push(
+                out.at(
                     i,
                     Rule::ShutdownTiming,
-                    FieldPath::parse("metadata.annotations").key(TG_ATTRIBUTES),
+                    ["metadata", "annotations", TG_ATTRIBUTES],
                     format!(
                         "the deregistration delay ({delay} s) is not below the grace period of {} `{}` ({grace} s): the load balancer still sends clients to pods already killed; lower the delay or raise terminationGracePeriodSeconds",
                         w.kind, w.name

@@ -18,14 +18,13 @@ use crate::typed::Object;
 
 pub(super) fn workload(v: &mut V<'_, '_>, w: &PodTemplate<'_>, d: &Doc) {
     let Some(spec) = w.spec else { return };
-    if let Some(meta) = w.labels_path.strip_suffix(".labels")
-        && w.kind != "Pod"
-        && let Some(value) = d.value.pointer(&format!("/{}", meta.replace('.', "/")))
+    if w.kind != "Pod"
+        && let Some(value) = w.meta.iter().try_fold(&d.value, |v, k| v.get(k))
     {
-        labels_and_annotations(v, &FieldPath::parse(meta), value);
+        labels_and_annotations(v, &FieldPath::from(w.meta), value);
     }
     if let Some(s) = w.selector {
-        label_selector(v, &FieldPath::parse("spec.selector"), s);
+        label_selector(v, &FieldPath::from(["spec", "selector"]), s);
     }
     strategy(v, d);
     // A StatefulSet's pods also get a volume per claim template.
@@ -149,7 +148,7 @@ fn strategy(v: &mut V<'_, '_>, d: &Doc) {
 }
 
 fn pod_spec(v: &mut V<'_, '_>, w: &PodTemplate<'_>, spec: &PodSpec, claims: &[&str]) {
-    let base = FieldPath::parse(w.base);
+    let base = w.spec_path();
     let restart: &[&str] = match w.kind {
         "Job" | "CronJob" => &["OnFailure", "Never"],
         "Pod" => &["Always", "OnFailure", "Never"],
@@ -186,7 +185,7 @@ fn pod_spec(v: &mut V<'_, '_>, w: &PodTemplate<'_>, spec: &PodSpec, claims: &[&s
     volumes.extend(claims.iter().copied());
     let mut names = HashSet::new();
     for (pos, c) in w.containers() {
-        let at = || FieldPath::parse(&pos.to_string());
+        let at = || pos.path();
         v.check(
             || at().key("name"),
             "container name",
