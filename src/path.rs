@@ -24,7 +24,8 @@ impl FieldPath {
     /// Parses the dotted form this type prints: `a.b[0].c`. Keys holding dots or brackets
     /// cannot be written this way, so paths are built, not parsed: with [`FieldPath::key`],
     /// [`FieldPath::index`] and [`FieldPath::keys`], or from an array of keys. Tests write
-    /// fixed paths with it.
+    /// fixed paths with it; nothing else may, so it exists only in test builds.
+    #[cfg(test)]
     pub fn parse(dotted: &str) -> FieldPath {
         let mut segs = Vec::new();
         for part in dotted.split('.').filter(|p| !p.is_empty()) {

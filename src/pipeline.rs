@@ -202,9 +202,7 @@ pub(crate) fn read_profile(
         else {
             continue;
         };
-        let path = crate::path::FieldPath::parse(field)
-            .key("annotations")
-            .key(bad);
+        let path = crate::path::FieldPath::from([field, "annotations", bad.as_str()]);
         let locator = Locator::new(&source.text);
         let d = Diagnostic {
             severity: Severity::Error,
