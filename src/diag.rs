@@ -1,11 +1,12 @@
-//! Diagnostics: rustc-style error and warning reports, with a one-line source excerpt and a
-//! caret for terminals, or a single line for logs.
+//! Diagnostics: rustc-style error and warning reports, with a source excerpt drawn by
+//! annotate-snippets (as cargo does) for terminals, or gen's own single line for logs.
 
 use std::borrow::Cow;
 use std::ffi::OsString;
 use std::fmt::{self, Write as _};
 
-use unicode_width::UnicodeWidthChar;
+use annotate_snippets::renderer::{AnsiColor, Effects, Style as Ansi};
+use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
 
 use crate::locate::Pos;
 use crate::path::FieldPath;
@@ -27,11 +28,19 @@ impl Severity {
         }
     }
 
-    fn color(self) -> &'static str {
+    fn color(self) -> Ansi {
         match self {
             Severity::Info => CYAN,
             Severity::Warning => YELLOW,
             Severity::Error => RED,
+        }
+    }
+
+    fn level(self) -> Level<'static> {
+        match self {
+            Severity::Info => Level::INFO,
+            Severity::Warning => Level::WARNING,
+            Severity::Error => Level::ERROR,
         }
     }
 }
@@ -80,18 +89,13 @@ impl Style {
     }
 }
 
-const RED: &str = "\x1b[1;31m";
-const YELLOW: &str = "\x1b[1;33m";
-const BLUE: &str = "\x1b[1;34m";
-const CYAN: &str = "\x1b[1;36m";
-const BOLD: &str = "\x1b[1m";
-const RESET: &str = "\x1b[0m";
+const RED: Ansi = AnsiColor::Red.on_default().effects(Effects::BOLD);
+const YELLOW: Ansi = AnsiColor::Yellow.on_default().effects(Effects::BOLD);
+const BLUE: Ansi = AnsiColor::Blue.on_default().effects(Effects::BOLD);
+const CYAN: Ansi = AnsiColor::Cyan.on_default().effects(Effects::BOLD);
 
-/// Source lines wider than this (in columns) are cropped around the caret.
-const MAX_WIDTH: usize = 200;
-/// Columns kept left of the caret, and in all, when cropping.
-const CROP_LEFT: usize = 60;
-const CROP_WIDTH: usize = 160;
+/// Excerpts wider than this (in columns, gutter included) are trimmed around the caret.
+const WIDTH: usize = 200;
 /// A tab in the excerpt becomes this many spaces.
 const TAB: &str = "    ";
 
@@ -100,52 +104,62 @@ impl Diagnostic {
     /// text of `file`, for the excerpt. Control characters in any field are neutralised, so
     /// a hostile file cannot inject escape sequences.
     pub fn render(&self, source: Option<&str>, style: Style) -> String {
-        let paint = Paint(style.color);
         match style.snippets {
-            true => self.render_full(source, paint),
-            false => self.render_line(paint),
+            true => self.render_full(source, style.color),
+            false => self.render_line(style.color),
         }
     }
 
-    fn render_full(&self, source: Option<&str>, paint: Paint) -> String {
+    /// The rustc-style report: headline, `--> place (path)`, then the excerpt with the label
+    /// under its caret (or, without one, the label as a `=` line), then the notes.
+    fn render_full(&self, source: Option<&str>, color: bool) -> String {
+        let level = self.severity.level();
+        let label = Some(clean(&self.label)).filter(|l| !l.is_empty());
+        let location = self.location();
+        let mut group = Group::with_title(level.clone().primary_title(clean(&self.message)));
         let excerpt = self
             .pos
             .zip(source)
-            .and_then(|(pos, src)| Excerpt::new(src, pos));
-        let width = self.pos.map_or(1, |p| p.line.to_string().len());
-        let margin = " ".repeat(width + 1);
-        let mut out = self.headline(paint);
-        if let Some(location) = self.location() {
-            let _ = writeln!(out, "{margin}{} {location}", paint.on(BLUE, "-->"));
-        }
-        let color = self.severity.color();
-        let label = clean(&self.label);
-        match &excerpt {
-            Some(ex) => {
-                let gutter = paint.on(BLUE, &format!("{margin} |"));
-                let number = paint.on(BLUE, &format!(" {:>width$} |", ex.line));
-                let caret = format!("^ {label}");
-                let caret = paint.on(color, caret.trim_end());
-                let indent = " ".repeat(ex.caret);
-                let _ = writeln!(out, "{gutter}");
-                let _ = writeln!(out, "{number} {}", ex.text);
-                let _ = writeln!(out, "{gutter} {indent}{caret}");
+            .and_then(|(pos, src)| Some((pos.line, excerpt(src, pos)?)));
+        let drawn = excerpt.is_some();
+        if let Some((line, (text, at))) = excerpt {
+            let caret = AnnotationKind::Primary.span(at..at).label(label);
+            let snippet = Snippet::source(text)
+                .line_start(line)
+                .path(location)
+                .annotation(caret);
+            group = group.element(snippet);
+        } else {
+            if let Some(location) = location {
+                group = group.element(Origin::path(location));
             }
-            None if !label.is_empty() => {
-                let _ = writeln!(out, "{margin} {} {label}", paint.on(BLUE, "="));
+            if let Some(label) = label {
+                group = group.element(level.no_name().message(label));
             }
-            None => {}
         }
         for note in &self.notes {
-            let _ = writeln!(out, "{margin} {} {}", paint.on(BLUE, "="), clean(note));
+            group = group.element(Level::NOTE.no_name().message(clean(note)));
         }
+        let renderer = match color {
+            true => Renderer::styled()
+                .error(RED)
+                .warning(YELLOW)
+                .info(CYAN)
+                .line_num(BLUE),
+            false => Renderer::plain(),
+        };
+        let mut out = renderer.term_width(WIDTH).render(&[group]);
+        if drawn {
+            drop_line_and_column(&mut out);
+        }
+        out.push('\n');
         out
     }
 
     /// `error: file:line:col: path: label (note; note)`, leaving out what is missing; the
     /// message stands in for an empty label.
-    fn render_line(&self, paint: Paint) -> String {
-        let mut out = paint.on(self.severity.color(), self.severity.name());
+    fn render_line(&self, color: bool) -> String {
+        let mut out = paint(color, self.severity.color(), self.severity.name());
         out.push(':');
         if let Some(place) = self.place() {
             let _ = write!(out, " {place}:");
@@ -165,12 +179,6 @@ impl Diagnostic {
         }
         out.push('\n');
         out
-    }
-
-    fn headline(&self, paint: Paint) -> String {
-        let severity = paint.on(self.severity.color(), self.severity.name());
-        let message = paint.on(BOLD, &format!(": {}", clean(&self.message)));
-        format!("{severity}{message}\n")
     }
 
     /// `file:line:col`, `file`, or `line:col`.
@@ -197,16 +205,30 @@ impl Diagnostic {
     }
 }
 
-/// Wraps text in an ANSI colour when enabled.
-#[derive(Clone, Copy)]
-struct Paint(bool);
+/// `text` in `style` when `color` is on.
+fn paint(color: bool, style: Ansi, text: &str) -> String {
+    match color {
+        true => format!("{style}{text}{style:#}"),
+        false => text.to_string(),
+    }
+}
 
-impl Paint {
-    fn on(self, code: &str, text: &str) -> String {
-        match self.0 && !text.is_empty() {
-            true => format!("{code}{text}{RESET}"),
-            false => text.to_string(),
-        }
+/// Drops the `:line:column` annotate-snippets appends to the excerpt's path on the `-->` line
+/// (the report's second line): that path is already gen's location, `file:line:col (field)`,
+/// and annotate-snippets' column would count chars of the cleaned excerpt (a widened tab, a
+/// `<redacted>` value), not of the file. (An `Origin` element could carry the location alone,
+/// but annotate-snippets then draws the excerpt under it as a second file, `:::`.)
+fn drop_line_and_column(rendered: &mut String) {
+    let start = rendered.find('\n').map_or(0, |i| i + 1);
+    let end = rendered[start..]
+        .find('\n')
+        .map_or(rendered.len(), |i| start + i);
+    let strip = |at: usize| {
+        let head = rendered[start..at].trim_end_matches(|c: char| c.is_ascii_digit());
+        head.strip_suffix(':').map(|h| start + h.len())
+    };
+    if let Some(cut) = strip(end).and_then(strip) {
+        rendered.replace_range(cut..end, "");
     }
 }
 
@@ -225,85 +247,30 @@ fn clean(text: &str) -> Cow<'_, str> {
     Cow::Owned(text.chars().map(map).collect())
 }
 
-/// The one source line to show, ready to print, and the caret's offset in columns.
-#[derive(Debug, PartialEq, Eq)]
-struct Excerpt {
-    line: usize,
-    text: String,
-    caret: usize,
-}
-
-impl Excerpt {
-    /// None when `pos.line` is not in `source`.
-    fn new(source: &str, pos: Pos) -> Option<Excerpt> {
-        let raw = source.lines().nth(pos.line.checked_sub(1)?)?;
-        let cells = cells(raw);
-        let at = pos.column.saturating_sub(1).min(cells.len());
-        let total: usize = cells.iter().map(|c| c.1).sum();
-        let (from, to) = match total > MAX_WIDTH {
-            true => crop(&cells, at),
-            false => (0, cells.len()),
-        };
-        let mut text = String::new();
-        let mut caret = 0;
-        if from > 0 {
-            text.push('…');
-            caret += 1;
-        }
-        caret += cells[from..at].iter().map(|c| c.1).sum::<usize>();
-        text.extend(cells[from..to].iter().map(|c| c.0.as_ref()));
-        if to < cells.len() {
-            text.push('…');
-        }
-        Some(Excerpt {
-            line: pos.line,
-            text,
-            caret,
-        })
-    }
-}
-
-/// How each char of `raw` prints, and how many columns it takes: a credential-looking value
-/// prints as one `<redacted>` cell (its other chars take no column, so the caret stays right).
-fn cells(raw: &str) -> Vec<(Cow<'static, str>, usize)> {
+/// Line `pos.line` of `source` cleaned for annotate-snippets (tabs widened, control
+/// characters and credential-looking values replaced), and the caret's byte offset in it: a
+/// caret inside a redacted value lands after `<redacted>`, one past the end at the end. None
+/// when the line is not in `source`.
+fn excerpt(source: &str, pos: Pos) -> Option<(String, usize)> {
+    let raw = source.lines().nth(pos.line.checked_sub(1)?)?;
     let spans = crate::redact::spans(raw);
-    raw.char_indices()
-        .map(|(i, c)| match spans.iter().find(|s| s.contains(&i)) {
-            Some(s) if s.start == i => (
-                Cow::Borrowed(crate::redact::REDACTED),
-                crate::redact::REDACTED.len(),
-            ),
-            Some(_) => (Cow::Borrowed(""), 0),
-            None => cell(c),
-        })
-        .collect()
-}
-
-/// How one source char prints, and how many columns it takes.
-fn cell(c: char) -> (Cow<'static, str>, usize) {
-    match c {
-        '\t' => (Cow::Borrowed(TAB), TAB.len()),
-        c if c.is_control() => (Cow::Borrowed("\u{fffd}"), 1),
-        c => (Cow::Owned(c.to_string()), c.width().unwrap_or(0)),
+    let column = pos.column.saturating_sub(1);
+    let mut text = String::with_capacity(raw.len());
+    let mut at = None;
+    for (n, (i, c)) in raw.char_indices().enumerate() {
+        if n == column {
+            at = Some(text.len());
+        }
+        match spans.iter().find(|s| s.contains(&i)) {
+            Some(s) if s.start == i => text.push_str(crate::redact::REDACTED),
+            Some(_) => {}
+            None if c == '\t' => text.push_str(TAB),
+            None if c.is_control() => text.push('\u{fffd}'),
+            None => text.push(c),
+        }
     }
-}
-
-/// The chars `[from, to)` to show of a long line: some context left of `at`, then the rest
-/// of the width.
-fn crop(cells: &[(Cow<'static, str>, usize)], at: usize) -> (usize, usize) {
-    let mut from = at;
-    let mut left = 0;
-    while from > 0 && left + cells[from - 1].1 <= CROP_LEFT {
-        from -= 1;
-        left += cells[from].1;
-    }
-    let mut to = from;
-    let mut shown = 0;
-    while to < cells.len() && shown + cells[to].1 <= CROP_WIDTH {
-        shown += cells[to].1;
-        to += 1;
-    }
-    (from, to.max(at))
+    let at = at.unwrap_or(text.len());
+    Some((text, at))
 }
 
 #[cfg(test)]
@@ -338,11 +305,12 @@ mod tests {
         let d = prod(Some(Pos { line: 7, column: 8 }));
         let want = "\
 error: invalid cluster spec `prod.yaml`
-  --> prod.yaml:7:8 (autoscale.min)
-   |
- 7 |   min: 2
-   |        ^ must be at least seedCount (3)
-   = help: did you mean `replicas`?
+ --> prod.yaml:7:8 (autoscale.min)
+  |
+7 |   min: 2
+  |        ^ must be at least seedCount (3)
+  |
+  = help: did you mean `replicas`?
 ";
         assert_eq!(d.render(Some(SOURCE), PLAIN), want);
     }
@@ -357,10 +325,10 @@ error: invalid cluster spec `prod.yaml`
         d.notes.clear();
         let want = "\
 error: invalid cluster spec `prod.yaml`
-    --> prod.yaml:100:6 (autoscale.min)
-     |
- 100 | key: value
-     |      ^ must be at least seedCount (3)
+   --> prod.yaml:100:6 (autoscale.min)
+    |
+100 | key: value
+    |      ^ must be at least seedCount (3)
 ";
         assert_eq!(d.render(Some(&source), PLAIN), want);
     }
@@ -369,14 +337,14 @@ error: invalid cluster spec `prod.yaml`
     fn without_source_or_position_the_label_is_a_note() {
         let want = "\
 error: invalid cluster spec `prod.yaml`
-  --> prod.yaml (autoscale.min)
-   = must be at least seedCount (3)
-   = help: did you mean `replicas`?
+--> prod.yaml (autoscale.min)
+ = must be at least seedCount (3)
+ = help: did you mean `replicas`?
 ";
         assert_eq!(prod(None).render(Some(SOURCE), PLAIN), want);
         let d = prod(Some(Pos { line: 7, column: 8 }));
         let no_source = d.render(None, PLAIN);
-        assert!(no_source.contains("  --> prod.yaml:7:8 (autoscale.min)\n   = must be"));
+        assert!(no_source.contains("\n--> prod.yaml:7:8 (autoscale.min)\n = must be"));
         let past_the_end = d.render(Some("a: 1\n"), PLAIN);
         assert_eq!(past_the_end, no_source);
     }
@@ -415,18 +383,23 @@ error: invalid cluster spec `prod.yaml`
         );
         assert_eq!(
             d.render(None, PLAIN),
-            "warning: no pod disruption budget\n  --> 2:1\n"
+            "warning: no pod disruption budget\n--> 2:1\n"
         );
+        // Without a file, the excerpt's arrow still shows gen's `line:col`.
+        let excerpt = d.render(Some("a: 1\nb: 2\n"), PLAIN);
+        assert!(excerpt.contains("\n --> 2:1\n  |\n2 | b: 2\n"), "{excerpt}");
     }
 
     #[test]
     fn no_escape_codes_without_color() {
         let mut d = prod(Some(Pos { line: 7, column: 8 }));
         d.label = "bad \x1b[31mvalue\x1b[0m".into();
-        let source = SOURCE.replace("min: 2", "min: \x1b[2J2");
+        d.message = "\x1b]8;;x\x07link".into();
+        d.notes.push("note: \r\x1b[2K".into());
+        let source = SOURCE.replace("min: 2", "min: \x1b[2J2\u{9b}");
         for style in [PLAIN, LOG] {
             let out = d.render(Some(&source), style);
-            assert!(!out.contains('\x1b'), "{out:?}");
+            assert!(!out.contains(['\x1b', '\u{9b}', '\x07', '\r']), "{out:?}");
         }
     }
 
@@ -440,13 +413,19 @@ error: invalid cluster spec `prod.yaml`
                 snippets: true,
             },
         );
+        let (red, blue, bold) = ("\x1b[1m\x1b[31m", "\x1b[1m\x1b[34m", "\x1b[1m");
+        let reset = "\x1b[0m";
         assert!(
-            out.starts_with("\x1b[1;31merror\x1b[0m\x1b[1m: invalid"),
+            out.starts_with(&format!("{red}error{reset}{bold}: invalid")),
             "{out:?}"
         );
-        assert!(out.contains("\x1b[1;34m-->\x1b[0m"));
-        assert!(out.contains("\x1b[1;34m 7 |\x1b[0m   min: 2\n"));
-        assert!(out.contains("\x1b[1;31m^ must be at least seedCount (3)\x1b[0m\n"));
+        assert!(out.contains(&format!("{blue}--> {reset}prod.yaml:7:8 (autoscale.min)\n")));
+        assert!(out.contains(&format!("{blue}7{reset} {blue}|{reset}   min: 2\n")));
+        assert!(out.contains(&format!(
+            "{red}^{reset} {red}must be at least seedCount (3){reset}\n"
+        )));
+        let plain = d.render(Some(SOURCE), PLAIN);
+        assert_eq!(strip_ansi(&out), plain);
         let mut w = d.clone();
         w.severity = Severity::Warning;
         let out = w.render(
@@ -457,20 +436,36 @@ error: invalid cluster spec `prod.yaml`
             },
         );
         assert!(
-            out.starts_with("\x1b[1;33mwarning\x1b[0m: prod.yaml"),
+            out.starts_with("\x1b[1m\x1b[33mwarning\x1b[0m: prod.yaml"),
             "{out:?}"
         );
     }
 
-    /// The caret's line, with the `   | ` gutter removed.
+    /// `s` without ANSI SGR sequences (`ESC [ ... m`).
+    fn strip_ansi(s: &str) -> String {
+        let mut out = String::new();
+        let mut rest = s;
+        while let Some(i) = rest.find('\x1b') {
+            out.push_str(&rest[..i]);
+            rest = &rest[i + rest[i..].find('m').unwrap() + 1..];
+        }
+        out + rest
+    }
+
+    /// The caret's line, with the `  | ` gutter removed.
     fn caret_line(out: &str) -> &str {
         let line = out.lines().nth(4).unwrap();
-        &line["   | ".len()..]
+        &line["  | ".len()..]
     }
 
     fn source_line(out: &str) -> &str {
         let line = out.lines().nth(3).unwrap();
-        &line[" 7 | ".len()..]
+        &line["7 | ".len()..]
+    }
+
+    /// The text after the `-->` arrow.
+    fn location(out: &str) -> &str {
+        out.lines().nth(1).unwrap().split_once("--> ").unwrap().1
     }
 
     #[test]
@@ -483,6 +478,8 @@ error: invalid cluster spec `prod.yaml`
             caret_line(&out),
             "            ^ must be at least seedCount (3)"
         );
+        // The file's column, not the widened excerpt's.
+        assert_eq!(location(&out), "prod.yaml:7:7 (autoscale.min)");
     }
 
     #[test]
@@ -495,7 +492,33 @@ error: invalid cluster spec `prod.yaml`
     }
 
     #[test]
-    fn long_lines_are_cropped_around_the_caret() {
+    fn credentials_in_the_excerpt_are_redacted() {
+        let source = SOURCE.replace("  min: 2", "  password: hunter2 # min");
+        let d = prod(Some(Pos {
+            line: 7,
+            column: 21,
+        }));
+        let out = d.render(Some(&source), PLAIN);
+        assert!(!out.contains("hunter2"), "{out}");
+        assert_eq!(source_line(&out), "  password: <redacted> # min");
+        assert_eq!(
+            caret_line(&out),
+            "                       ^ must be at least seedCount (3)"
+        );
+        assert_eq!(location(&out), "prod.yaml:7:21 (autoscale.min)");
+        let at_value = prod(Some(Pos {
+            line: 7,
+            column: 13,
+        }));
+        let out = at_value.render(Some(&source), PLAIN);
+        assert_eq!(
+            caret_line(&out),
+            "            ^ must be at least seedCount (3)"
+        );
+    }
+
+    #[test]
+    fn long_lines_are_trimmed_around_the_caret() {
         let line = format!("k: {}X{}", "a".repeat(300), "b".repeat(300));
         let source = format!("{}{line}\n", "\n".repeat(6));
         let d = prod(Some(Pos {
@@ -504,14 +527,15 @@ error: invalid cluster spec `prod.yaml`
         }));
         let out = d.render(Some(&source), PLAIN);
         let shown = source_line(&out);
-        let want = format!(
-            "…{}X{}…",
-            "a".repeat(CROP_LEFT),
-            "b".repeat(CROP_WIDTH - CROP_LEFT - 1)
+        assert!(
+            shown.starts_with("...a") && shown.ends_with("b..."),
+            "{shown}"
         );
-        assert_eq!(shown, want);
-        assert_eq!(caret_line(&out).find('^'), Some(CROP_LEFT + 1));
-        assert_eq!(out.lines().count(), 6);
+        assert!(out.lines().all(|l| l.chars().count() <= WIDTH), "{out}");
+        let caret = caret_line(&out).find('^').unwrap();
+        assert_eq!(shown.as_bytes()[caret], b'X', "{out}");
+        assert_eq!(location(&out), "prod.yaml:7:304 (autoscale.min)");
+        assert_eq!(out.lines().count(), 7);
     }
 
     #[test]
@@ -519,6 +543,14 @@ error: invalid cluster spec `prod.yaml`
         let d = prod(Some(Pos { line: 7, column: 9 }));
         let out = d.render(Some(SOURCE), PLAIN);
         assert_eq!(caret_line(&out), "        ^ must be at least seedCount (3)");
+        let far = prod(Some(Pos {
+            line: 7,
+            column: 50,
+        }));
+        assert_eq!(
+            caret_line(&far.render(Some(SOURCE), PLAIN)),
+            caret_line(&out)
+        );
     }
 
     #[test]
@@ -526,7 +558,17 @@ error: invalid cluster spec `prod.yaml`
         let mut d = prod(Some(Pos { line: 7, column: 3 }));
         d.label.clear();
         let out = d.render(Some(SOURCE), PLAIN);
-        assert_eq!(out.lines().nth(4), Some("   |   ^"));
+        assert_eq!(out.lines().nth(4), Some("  |   ^"));
+    }
+
+    #[test]
+    fn an_empty_source_line_still_gets_a_caret() {
+        let d = prod(Some(Pos { line: 2, column: 1 }));
+        let out = d.render(Some("a: 1\n\nb: 2\n"), PLAIN);
+        assert!(
+            out.contains("\n2 |\n  | ^ must be at least seedCount (3)\n"),
+            "{out}"
+        );
     }
 
     #[test]

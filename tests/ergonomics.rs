@@ -109,7 +109,7 @@ fn colour_only_on_a_terminal_and_never_with_no_color() {
 
     let tty = on_terminal(&["render", spec], false);
     assert!(
-        tty.contains("\x1b[1;31merror"),
+        tty.contains("\x1b[1m\x1b[31merror"),
         "red on a terminal: {tty:?}"
     );
     assert!(tty.contains("did you mean `replicas`?"), "{tty}");

@@ -151,5 +151,5 @@ fn lone_carriage_returns_are_line_breaks() {
         "{}",
         out.stderr
     );
-    assert!(out.stderr.contains(" 3 | replicas: 0\n"), "{}", out.stderr);
+    assert!(out.stderr.contains("\n3 | replicas: 0\n"), "{}", out.stderr);
 }
