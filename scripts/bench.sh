@@ -322,7 +322,7 @@ if [ -n "${BENCH_PROFILE:-}" ]; then
         "$gen" --quiet render spec.yaml >/dev/null 2>cg.log)
     grep -E 'Collected' "$work/cg.log" >&2 || true
     callgrind_annotate --inclusive=yes "$work/cg.out" 2>/dev/null |
-        grep -E 'PROGRAM TOTALS|_dl_start |gen_core::cmd::main |gen_core::pipeline::render_one |clap_builder::parser::parser::Parser::get_matches_with |gen_core::spec::_::.*Spec.*visit_map |gen_core::profile::Profile::parse |gen_core::model::resolve |gen_core::render::render |OnceLock<T>::initialize |minijinja::template::Template::_render |serde_saphyr::de::with_deserializer::with_deserializer_from_str_with_options |gen_core::typed::type_object' |
+        grep -E 'PROGRAM TOTALS|_dl_start |gen_core::cmd::main |gen_core::pipeline::render_one |clap_builder::parser::parser::Parser::get_matches_with |gen_core::spec::_::.*Spec.*visit_map |gen_core::profile::Profile::parse |gen_core::model::resolve |gen_core::render::render |OnceLock<T>::initialize |minijinja::template::Template::_render |serde_saphyr::de::with_deserializer::with_deserializer_from_str_with_options |gen_core::typed::kinds::type_object' |
         sed -E 's/ \[[^]]*\]$//; s/\?\?\?://' | cut -c1-150 >&2
 fi
 
